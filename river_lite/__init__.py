@@ -1,0 +1,30 @@
+"""river_lite: fast online statistics, classifiers and a Gibbs sampler in Rust and Cython.
+
+Subpackages are imported on first use, so ``import river_lite`` stays cheap:
+
+* :mod:`river_lite.stats` — River-compatible online statistics.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING
+
+from ._version import __version__
+
+if TYPE_CHECKING:
+    from . import stats
+
+__all__ = ["__version__", "stats"]
+
+_SUBPACKAGES = {"stats"}
+
+
+def __getattr__(name: str):
+    if name in _SUBPACKAGES:
+        return importlib.import_module(f".{name}", __name__)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

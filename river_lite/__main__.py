@@ -1,0 +1,79 @@
+"""Command line: ``python -m river_lite info`` and ``python -m river_lite demo``."""
+
+from __future__ import annotations
+
+import argparse
+import platform
+import sys
+
+from . import __version__
+from ._native import NATIVE_MODULES, load
+
+# The import name of this package (``__name__`` is "__main__" under ``python -m``).
+PACKAGE = __spec__.parent if __spec__ else __package__
+
+
+def native_build_info() -> dict[str, dict]:
+    """How each compiled extension was built, as the extension itself reports it."""
+    report = {}
+    for name in NATIVE_MODULES:
+        info = dict(load(name).build_info())
+        if info["language"] == "Rust":
+            info["optimized"] = info["profile"] == "release" and info["opt_level"] != "0"
+        report[name] = info
+    return report
+
+
+def info() -> None:
+    import numpy
+
+    print(f"{PACKAGE} {__version__}")
+    print(f"Python {platform.python_version()} ({platform.python_implementation()}, {sys.platform})")
+    print(f"NumPy {numpy.__version__} at run time")
+    for name, build in native_build_info().items():
+        kind = "optimised release build" if build["optimized"] else "DEBUG build (not optimised)"
+        details = ", ".join(
+            f"{key} {value}" for key, value in build.items() if key not in ("language", "optimized")
+        )
+        print(f"{PACKAGE}.{name}: {build['language']}, {kind}; {details}")
+
+
+def demo() -> None:
+    import numpy as np
+
+    from . import stats
+
+    rng = np.random.default_rng(0)
+    values = rng.standard_t(df=3, size=200_000) * 2.0 + 10.0
+    print(f"Online statistics over {values.size:,} Student-t values (update_many), vs NumPy:")
+    exact = {
+        "Mean": values.mean(),
+        "Var": values.var(ddof=1),
+        "Min": values.min(),
+        "Max": values.max(),
+        "PeakToPeak": np.ptp(values),
+        "Quantile": np.quantile(values, 0.5),
+        "IQR": np.subtract(*np.quantile(values, [0.75, 0.25])),
+        "RollingQuantile": np.quantile(values[-10_000:], 0.9),
+    }
+    for name, reference in exact.items():
+        stat = getattr(stats, name)
+        stat = stat(q=0.9, window_size=10_000) if name == "RollingQuantile" else stat()
+        stat.update_many(values)
+        print(f"  {stat!r:<55} numpy: {reference:.6g}")
+    skew = stats.Skew()
+    for x in values[:1000]:
+        skew.update(x)
+    print(f"  {skew!r:<55} (one update(x) call per value, first 1,000 values)")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog=f"python -m {PACKAGE}")
+    parser.add_argument("command", choices=["info", "demo"], help="what to run")
+    args = parser.parse_args(argv)
+    {"info": info, "demo": demo}[args.command]()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,24 @@
+"""Import of the compiled extensions, with an error that says what to do when one is missing."""
+
+from __future__ import annotations
+
+import importlib
+from types import ModuleType
+
+#: The compiled extensions of this package, by role, relative to the package.
+NATIVE_MODULES = ("_core", "stats._moments")
+
+
+def load(relative_name: str) -> ModuleType:
+    """Imports the native module ``relative_name`` (e.g. ``"_core"``) of this package."""
+    package = __name__.rpartition(".")[0]
+    full_name = f"{package}.{relative_name}"
+    try:
+        return importlib.import_module(full_name)
+    except ImportError as error:
+        raise ImportError(
+            f"the compiled extension {full_name!r} is missing or cannot be loaded ({error}). "
+            f"The installation of {package!r} is incomplete: reinstall a wheel with "
+            f"'pip install --force-reinstall {package.replace('_', '-')}', or build from the "
+            "source distribution with a Rust toolchain and a C compiler installed."
+        ) from error

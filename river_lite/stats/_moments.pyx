@@ -1,0 +1,901 @@
+# cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True
+# cython: initializedcheck=False, freethreading_compatible=True
+"""Moment-based online statistics, compiled by Cython.
+
+These statistics are a handful of floating-point operations per value, so the cost of a Python
+call dominates: as extension types, ``update(x)`` is a single C call with no Python frame.
+Every class follows the contract documented in :mod:`river_lite.stats.base`.
+"""
+
+from libc.math cimport isfinite, sqrt
+from libc.stdlib cimport free, malloc
+
+import numpy as np
+
+include "../_build_info.pxi"
+
+# The version of the pickled state of every class in this module; bump on a layout change.
+STATE_VERSION = 1
+
+
+cdef inline int _check_finite(double x) except -1:
+    if not isfinite(x):
+        raise ValueError(f"x is {x}: NaN and infinite values are rejected")
+    return 0
+
+
+cdef const double[::1] _finite_vector(values) except *:
+    """A 1-D float array-like as a contiguous float64 view (no copy when it already is one),
+    after checking every value is finite, so a rejected batch changes nothing."""
+    array = np.asarray(values, dtype=np.float64)
+    if array.ndim != 1:
+        raise ValueError(f"values must be a 1-D array, got shape {array.shape}")
+    cdef const double[::1] view = np.ascontiguousarray(array)
+    cdef Py_ssize_t i
+    for i in range(view.shape[0]):
+        if not isfinite(view[i]):
+            raise ValueError(f"values[{i}] is {view[i]}: NaN and infinite values are rejected")
+    return view
+
+
+cdef tuple _unpack_state(object state, str kind, int n_fields):
+    """Checks a pickled state ``(kind, version, *fields)`` and returns the fields."""
+    if not isinstance(state, tuple) or len(state) != n_fields + 2:
+        raise ValueError(f"bad {kind} state: expected a tuple of {n_fields + 2} items")
+    if state[0] != kind:
+        raise ValueError(f"bad {kind} state: this is a state of {state[0]!r}")
+    if state[1] != STATE_VERSION:
+        raise ValueError(
+            f"bad {kind} state: format version {state[1]!r}, this build reads {STATE_VERSION}"
+        )
+    return state[2:]
+
+
+cdef double _state_float(object value, str kind, str field) except? -1.0:
+    if not isinstance(value, (float, int)) or isinstance(value, bool):
+        raise ValueError(f"bad {kind} state: {field} must be a number, got {value!r}")
+    if not isfinite(value):
+        raise ValueError(f"bad {kind} state: {field} must be finite, got {value!r}")
+    return value
+
+
+cdef double _state_count(object value, str kind) except? -1.0:
+    cdef double n = _state_float(value, kind, "n")
+    if n < 0 or n != <long long>n:
+        raise ValueError(f"bad {kind} state: n must be a whole number >= 0, got {value!r}")
+    return n
+
+
+cdef str _describe(object stat, str params, object value):
+    return f"{type(stat).__name__}({params}): {value!r}"
+
+
+cdef inline double _check_revert(double n, str kind) except -1.0:
+    if n <= 0:
+        raise ValueError(f"cannot revert {kind}: no value left to remove")
+    return n
+
+
+cdef class Count:
+    """Number of values seen.
+
+    Notes
+    -----
+    ``update(x=None)`` counts one value; a given ``x`` must be a finite number.
+    ``get()`` is 0 before the first update.
+
+    Examples
+    --------
+    >>> from river_lite import stats
+    >>> count = stats.Count()
+    >>> count.update_many([1.0, 2.0, 3.0])
+    >>> count.get()
+    3
+    >>> count.revert(1.0)
+    >>> count
+    Count(): 2
+    """
+
+    cdef readonly long long n
+
+    def update(self, x=None):
+        """Counts one value."""
+        if x is not None:
+            _check_finite(x)
+        self.n += 1
+
+    def update_many(self, values):
+        """Counts every value of a 1-D float array-like."""
+        self.n += _finite_vector(values).shape[0]
+
+    def revert(self, x=None):
+        """Forgets one value."""
+        if x is not None:
+            _check_finite(x)
+        _check_revert(self.n, "Count")
+        self.n -= 1
+
+    def get(self):
+        """The count."""
+        return self.n
+
+    @property
+    def name(self):
+        return "count"
+
+    def __repr__(self):
+        return _describe(self, "", self.get())
+
+    def __reduce__(self):
+        return (type(self), (), ("Count", STATE_VERSION, self.n))
+
+    def __setstate__(self, state):
+        (n,) = _unpack_state(state, "Count", 1)
+        self.n = <long long>_state_count(n, "Count")
+
+
+cdef class Mean:
+    """Running mean, by Welford's update.
+
+    Notes
+    -----
+    ``get()`` returns ``None`` before the first update. ``revert(x)`` removes a value seen
+    earlier. NaN and infinite values raise ``ValueError`` and leave the state unchanged.
+
+    Examples
+    --------
+    >>> from river_lite import stats
+    >>> mean = stats.Mean()
+    >>> for x in [1.0, 2.0, 6.0]:
+    ...     mean.update(x)
+    >>> mean.get()
+    3.0
+    >>> mean.revert(6.0)
+    >>> mean.get()
+    1.5
+    """
+
+    cdef readonly double n
+    cdef double mean
+
+    def update(self, double x):
+        """Adds one value."""
+        _check_finite(x)
+        self.n += 1.0
+        self.mean += (1.0 / self.n) * (x - self.mean)
+
+    def update_many(self, values):
+        """Adds every value of a 1-D float array-like, in order."""
+        cdef const double[::1] xs = _finite_vector(values)
+        cdef Py_ssize_t i
+        for i in range(xs.shape[0]):
+            self.n += 1.0
+            self.mean += (1.0 / self.n) * (xs[i] - self.mean)
+
+    def revert(self, double x):
+        """Removes one value seen earlier."""
+        _check_finite(x)
+        _check_revert(self.n, "Mean")
+        self.n -= 1.0
+        if self.n == 0:
+            self.mean = 0.0
+        else:
+            self.mean -= (1.0 / self.n) * (x - self.mean)
+
+    def get(self):
+        """The mean, or None before the first update."""
+        return self.mean if self.n > 0 else None
+
+    @property
+    def name(self):
+        return "mean"
+
+    def __repr__(self):
+        return _describe(self, "", self.get())
+
+    def __reduce__(self):
+        return (type(self), (), ("Mean", STATE_VERSION, self.n, self.mean))
+
+    def __setstate__(self, state):
+        n, mean = _unpack_state(state, "Mean", 2)
+        self.n, self.mean = _state_count(n, "Mean"), _state_float(mean, "Mean", "mean")
+
+
+cdef class Var:
+    """Running variance, by Welford's update.
+
+    Parameters
+    ----------
+    ddof : int, default 1
+        Delta degrees of freedom: the divisor is ``n - ddof``. Must be >= 0.
+
+    Notes
+    -----
+    ``get()`` returns ``None`` before the first update and 0.0 while ``n <= ddof`` (as River
+    does). ``revert(x)`` removes a value seen earlier.
+
+    Examples
+    --------
+    >>> from river_lite import stats
+    >>> var = stats.Var()
+    >>> var.update_many([1.0, 2.0, 3.0, 4.0])
+    >>> var.get()
+    1.6666666666666667
+    >>> stats.Var(ddof=0).get() is None
+    True
+    """
+
+    cdef readonly double n
+    cdef readonly int ddof
+    cdef double mean
+    cdef double sum_squares
+
+    def __init__(self, int ddof=1):
+        if ddof < 0:
+            raise ValueError(f"ddof must be >= 0, got {ddof}")
+        self.ddof = ddof
+
+    cdef inline void _add(self, double x) noexcept:
+        cdef double old_mean = self.mean
+        self.n += 1.0
+        self.mean += (1.0 / self.n) * (x - self.mean)
+        self.sum_squares += (x - old_mean) * (x - self.mean)
+
+    def update(self, double x):
+        """Adds one value."""
+        _check_finite(x)
+        self._add(x)
+
+    def update_many(self, values):
+        """Adds every value of a 1-D float array-like, in order."""
+        cdef const double[::1] xs = _finite_vector(values)
+        cdef Py_ssize_t i
+        for i in range(xs.shape[0]):
+            self._add(xs[i])
+
+    def revert(self, double x):
+        """Removes one value seen earlier."""
+        _check_finite(x)
+        _check_revert(self.n, "Var")
+        cdef double old_mean = self.mean
+        self.n -= 1.0
+        if self.n == 0:
+            self.mean = 0.0
+            self.sum_squares = 0.0
+            return
+        self.mean -= (1.0 / self.n) * (x - self.mean)
+        self.sum_squares -= (x - old_mean) * (x - self.mean)
+
+    def get(self):
+        """The variance, or None before the first update."""
+        if self.n == 0:
+            return None
+        if self.n <= self.ddof:
+            return 0.0
+        return self.sum_squares / (self.n - self.ddof)
+
+    @property
+    def name(self):
+        return "var"
+
+    def __repr__(self):
+        return _describe(self, f"ddof={self.ddof}", self.get())
+
+    def __reduce__(self):
+        state = ("Var", STATE_VERSION, self.n, self.mean, self.sum_squares)
+        return (type(self), (self.ddof,), state)
+
+    def __setstate__(self, state):
+        n, mean, sum_squares = _unpack_state(state, "Var", 3)
+        n = _state_count(n, "Var")
+        sum_squares = _state_float(sum_squares, "Var", "sum_squares")
+        if sum_squares < 0:
+            raise ValueError(f"bad Var state: sum_squares must be >= 0, got {sum_squares!r}")
+        self.n, self.mean = n, _state_float(mean, "Var", "mean")
+        self.sum_squares = sum_squares
+
+
+cdef class Min:
+    """Running minimum.
+
+    Notes
+    -----
+    ``get()`` returns ``None`` before the first update.
+
+    Examples
+    --------
+    >>> from river_lite import stats
+    >>> low = stats.Min()
+    >>> low.update_many([3.0, -1.0, 2.0])
+    >>> low.get()
+    -1.0
+    """
+
+    cdef readonly double n
+    cdef double value
+
+    def update(self, double x):
+        """Adds one value."""
+        _check_finite(x)
+        if self.n == 0 or x < self.value:
+            self.value = x
+        self.n += 1.0
+
+    def update_many(self, values):
+        """Adds every value of a 1-D float array-like."""
+        cdef const double[::1] xs = _finite_vector(values)
+        cdef Py_ssize_t i
+        for i in range(xs.shape[0]):
+            if self.n == 0 or xs[i] < self.value:
+                self.value = xs[i]
+            self.n += 1.0
+
+    def get(self):
+        """The minimum, or None before the first update."""
+        return self.value if self.n > 0 else None
+
+    @property
+    def name(self):
+        return "min"
+
+    def __repr__(self):
+        return _describe(self, "", self.get())
+
+    def __reduce__(self):
+        return (type(self), (), ("Min", STATE_VERSION, self.n, self.value))
+
+    def __setstate__(self, state):
+        n, value = _unpack_state(state, "Min", 2)
+        self.n, self.value = _state_count(n, "Min"), _state_float(value, "Min", "value")
+
+
+cdef class Max:
+    """Running maximum.
+
+    Notes
+    -----
+    ``get()`` returns ``None`` before the first update.
+
+    Examples
+    --------
+    >>> from river_lite import stats
+    >>> high = stats.Max()
+    >>> high.update_many([3.0, -1.0, 2.0])
+    >>> high.get()
+    3.0
+    """
+
+    cdef readonly double n
+    cdef double value
+
+    def update(self, double x):
+        """Adds one value."""
+        _check_finite(x)
+        if self.n == 0 or x > self.value:
+            self.value = x
+        self.n += 1.0
+
+    def update_many(self, values):
+        """Adds every value of a 1-D float array-like."""
+        cdef const double[::1] xs = _finite_vector(values)
+        cdef Py_ssize_t i
+        for i in range(xs.shape[0]):
+            if self.n == 0 or xs[i] > self.value:
+                self.value = xs[i]
+            self.n += 1.0
+
+    def get(self):
+        """The maximum, or None before the first update."""
+        return self.value if self.n > 0 else None
+
+    @property
+    def name(self):
+        return "max"
+
+    def __repr__(self):
+        return _describe(self, "", self.get())
+
+    def __reduce__(self):
+        return (type(self), (), ("Max", STATE_VERSION, self.n, self.value))
+
+    def __setstate__(self, state):
+        n, value = _unpack_state(state, "Max", 2)
+        self.n, self.value = _state_count(n, "Max"), _state_float(value, "Max", "value")
+
+
+cdef class PeakToPeak:
+    """Running range, maximum minus minimum.
+
+    Notes
+    -----
+    ``get()`` returns ``None`` before the first update.
+
+    Examples
+    --------
+    >>> from river_lite import stats
+    >>> ptp = stats.PeakToPeak()
+    >>> ptp.update_many([3.0, -1.0, 2.0])
+    >>> ptp.get()
+    4.0
+    """
+
+    cdef readonly double n
+    cdef double low
+    cdef double high
+
+    cdef inline void _add(self, double x) noexcept:
+        if self.n == 0:
+            self.low = x
+            self.high = x
+        elif x < self.low:
+            self.low = x
+        elif x > self.high:
+            self.high = x
+        self.n += 1.0
+
+    def update(self, double x):
+        """Adds one value."""
+        _check_finite(x)
+        self._add(x)
+
+    def update_many(self, values):
+        """Adds every value of a 1-D float array-like."""
+        cdef const double[::1] xs = _finite_vector(values)
+        cdef Py_ssize_t i
+        for i in range(xs.shape[0]):
+            self._add(xs[i])
+
+    def get(self):
+        """The range, or None before the first update."""
+        return self.high - self.low if self.n > 0 else None
+
+    @property
+    def name(self):
+        return "ptp"
+
+    def __repr__(self):
+        return _describe(self, "", self.get())
+
+    def __reduce__(self):
+        return (type(self), (), ("PeakToPeak", STATE_VERSION, self.n, self.low, self.high))
+
+    def __setstate__(self, state):
+        n, low, high = _unpack_state(state, "PeakToPeak", 3)
+        low = _state_float(low, "PeakToPeak", "low")
+        high = _state_float(high, "PeakToPeak", "high")
+        if low > high:
+            raise ValueError(f"bad PeakToPeak state: low {low!r} exceeds high {high!r}")
+        self.n, self.low, self.high = _state_count(n, "PeakToPeak"), low, high
+
+
+cdef double _check_fading_factor(double fading_factor) except -1.0:
+    if not (0.0 < fading_factor <= 1.0):
+        raise ValueError(f"fading_factor must lie in (0, 1], got {fading_factor}")
+    return fading_factor
+
+
+cdef class EWMean:
+    """Exponentially weighted mean.
+
+    Parameters
+    ----------
+    fading_factor : float, default 0.5
+        Weight of the newest value, in (0, 1]; the mean becomes
+        ``fading_factor * x + (1 - fading_factor) * mean``. The first value starts the mean.
+
+    Notes
+    -----
+    ``get()`` returns ``None`` before the first update.
+
+    Examples
+    --------
+    >>> from river_lite import stats
+    >>> ewm = stats.EWMean(fading_factor=0.5)
+    >>> ewm.update_many([1.0, 3.0, 5.0])
+    >>> ewm.get()
+    3.5
+    """
+
+    cdef readonly double fading_factor
+    cdef readonly double n
+    cdef double mean
+
+    def __init__(self, double fading_factor=0.5):
+        self.fading_factor = _check_fading_factor(fading_factor)
+
+    cdef inline void _add(self, double x) noexcept:
+        if self.n == 0:
+            self.mean = x
+        else:
+            self.mean = self.fading_factor * x + (1.0 - self.fading_factor) * self.mean
+        self.n += 1.0
+
+    def update(self, double x):
+        """Adds one value."""
+        _check_finite(x)
+        self._add(x)
+
+    def update_many(self, values):
+        """Adds every value of a 1-D float array-like, in order."""
+        cdef const double[::1] xs = _finite_vector(values)
+        cdef Py_ssize_t i
+        for i in range(xs.shape[0]):
+            self._add(xs[i])
+
+    def get(self):
+        """The weighted mean, or None before the first update."""
+        return self.mean if self.n > 0 else None
+
+    @property
+    def name(self):
+        return f"ewm_{self.fading_factor}"
+
+    def __repr__(self):
+        return _describe(self, f"fading_factor={self.fading_factor}", self.get())
+
+    def __reduce__(self):
+        state = ("EWMean", STATE_VERSION, self.n, self.mean)
+        return (type(self), (self.fading_factor,), state)
+
+    def __setstate__(self, state):
+        n, mean = _unpack_state(state, "EWMean", 2)
+        self.n, self.mean = _state_count(n, "EWMean"), _state_float(mean, "EWMean", "mean")
+
+
+cdef class EWVar:
+    """Exponentially weighted variance.
+
+    Parameters
+    ----------
+    fading_factor : float, default 0.5
+        Weight of the newest value, in (0, 1].
+
+    Notes
+    -----
+    Equal to River's ``E[x^2] - E[x]^2`` with exponentially weighted means, but computed with
+    Finch's (2009) update ``var = (1 - a) * (var + a * (x - mean)^2)``, which does not lose
+    precision when the values sit far from zero. ``get()`` returns ``None`` before the first
+    update.
+
+    Examples
+    --------
+    >>> from river_lite import stats
+    >>> ewv = stats.EWVar(fading_factor=0.5)
+    >>> ewv.update_many([1.0, 3.0, 5.0])
+    >>> ewv.get()
+    2.75
+    """
+
+    cdef readonly double fading_factor
+    cdef readonly double n
+    cdef double mean
+    cdef double var
+
+    def __init__(self, double fading_factor=0.5):
+        self.fading_factor = _check_fading_factor(fading_factor)
+
+    cdef inline void _add(self, double x) noexcept:
+        cdef double diff, increment
+        if self.n == 0:
+            self.mean = x
+            self.var = 0.0
+        else:
+            diff = x - self.mean
+            increment = self.fading_factor * diff
+            self.mean += increment
+            self.var = (1.0 - self.fading_factor) * (self.var + diff * increment)
+        self.n += 1.0
+
+    def update(self, double x):
+        """Adds one value."""
+        _check_finite(x)
+        self._add(x)
+
+    def update_many(self, values):
+        """Adds every value of a 1-D float array-like, in order."""
+        cdef const double[::1] xs = _finite_vector(values)
+        cdef Py_ssize_t i
+        for i in range(xs.shape[0]):
+            self._add(xs[i])
+
+    def get(self):
+        """The weighted variance, or None before the first update."""
+        return self.var if self.n > 0 else None
+
+    @property
+    def name(self):
+        return f"ewv_{self.fading_factor}"
+
+    def __repr__(self):
+        return _describe(self, f"fading_factor={self.fading_factor}", self.get())
+
+    def __reduce__(self):
+        state = ("EWVar", STATE_VERSION, self.n, self.mean, self.var)
+        return (type(self), (self.fading_factor,), state)
+
+    def __setstate__(self, state):
+        n, mean, var = _unpack_state(state, "EWVar", 3)
+        var = _state_float(var, "EWVar", "var")
+        if var < 0:
+            raise ValueError(f"bad EWVar state: var must be >= 0, got {var!r}")
+        self.n, self.mean, self.var = _state_count(n, "EWVar"), _state_float(mean, "EWVar", "mean"), var
+
+
+cdef class _CentralMoments:
+    """Count, mean and the 2nd to 4th central moment sums, by Pébay's (2008) one-pass update;
+    shared by Skew and Kurtosis."""
+
+    cdef readonly double n
+    cdef readonly bint bias
+    cdef double mean
+    cdef double m2
+    cdef double m3
+    cdef double m4
+
+    def __init__(self, bias=False):
+        if not isinstance(bias, (bool, int)):
+            raise TypeError(f"bias must be a bool, got {bias!r}")
+        self.bias = bias
+
+    cdef inline void _add(self, double x) noexcept:
+        cdef double n = self.n + 1.0
+        cdef double delta = x - self.mean
+        cdef double delta_n = delta / n
+        cdef double delta_n2 = delta_n * delta_n
+        cdef double term = delta * delta_n * (n - 1.0)
+        self.mean += delta_n
+        self.m4 += term * delta_n2 * (n * n - 3.0 * n + 3.0) + 6.0 * delta_n2 * self.m2 - 4.0 * delta_n * self.m3
+        self.m3 += term * delta_n * (n - 2.0) - 3.0 * delta_n * self.m2
+        self.m2 += term
+        self.n = n
+
+    cdef inline void _remove(self, double x) noexcept:
+        # The exact inverse of _add: recover the previous mean, then undo m2, m3 and m4 in the
+        # reverse order of their update.
+        cdef double n = self.n
+        cdef double old_mean, delta, delta_n, delta_n2, term
+        if n == 1.0:
+            self.n = 0.0
+            self.mean = self.m2 = self.m3 = self.m4 = 0.0
+            return
+        old_mean = (n * self.mean - x) / (n - 1.0)
+        delta = x - old_mean
+        delta_n = delta / n
+        delta_n2 = delta_n * delta_n
+        term = delta * delta_n * (n - 1.0)
+        self.m2 -= term
+        self.m3 -= term * delta_n * (n - 2.0) - 3.0 * delta_n * self.m2
+        self.m4 -= term * delta_n2 * (n * n - 3.0 * n + 3.0) + 6.0 * delta_n2 * self.m2 - 4.0 * delta_n * self.m3
+        self.mean = old_mean
+        self.n = n - 1.0
+
+    def update(self, double x):
+        """Adds one value."""
+        _check_finite(x)
+        self._add(x)
+
+    def update_many(self, values):
+        """Adds every value of a 1-D float array-like, in order."""
+        cdef const double[::1] xs = _finite_vector(values)
+        cdef Py_ssize_t i
+        for i in range(xs.shape[0]):
+            self._add(xs[i])
+
+    def revert(self, double x):
+        """Removes one value seen earlier."""
+        _check_finite(x)
+        _check_revert(self.n, type(self).__name__)
+        self._remove(x)
+
+    def __repr__(self):
+        return _describe(self, f"bias={bool(self.bias)}", self.get())
+
+    def __reduce__(self):
+        kind = type(self).__name__
+        state = (kind, STATE_VERSION, self.n, self.mean, self.m2, self.m3, self.m4)
+        return (type(self), (bool(self.bias),), state)
+
+    def __setstate__(self, state):
+        kind = type(self).__name__
+        n, mean, m2, m3, m4 = _unpack_state(state, kind, 5)
+        values = [_state_float(v, kind, f) for v, f in zip((mean, m2, m3, m4), ("mean", "m2", "m3", "m4"))]
+        if values[1] < 0 or values[3] < 0:
+            raise ValueError(f"bad {kind} state: m2 and m4 must be >= 0")
+        self.n = _state_count(n, kind)
+        self.mean, self.m2, self.m3, self.m4 = values
+
+
+cdef class Skew(_CentralMoments):
+    """Running skewness (Fisher–Pearson), equal to ``scipy.stats.skew(x, bias=bias)``.
+
+    Parameters
+    ----------
+    bias : bool, default False
+        If False, the estimate is corrected for statistical bias (needs n > 2).
+
+    Notes
+    -----
+    ``get()`` returns ``None`` before the first update and 0.0 while all values are equal.
+    ``revert(x)`` removes a value seen earlier.
+
+    Examples
+    --------
+    >>> from river_lite import stats
+    >>> skew = stats.Skew(bias=True)
+    >>> skew.update_many([1.0, 2.0, 10.0])
+    >>> round(skew.get(), 6)
+    0.678968
+    """
+
+    def get(self):
+        """The skewness, or None before the first update."""
+        if self.n == 0:
+            return None
+        cdef double n = self.n
+        cdef double g = sqrt(n) * self.m3 / (self.m2 * sqrt(self.m2)) if self.m2 != 0 else 0.0
+        if not self.bias and n > 2:
+            return sqrt(n * (n - 1.0)) / (n - 2.0) * g
+        return g
+
+    @property
+    def name(self):
+        return "skew"
+
+
+cdef class Kurtosis(_CentralMoments):
+    """Running excess kurtosis (Fisher), equal to ``scipy.stats.kurtosis(x, bias=bias)``.
+
+    Parameters
+    ----------
+    bias : bool, default False
+        If False, the estimate is corrected for statistical bias (needs n > 3).
+
+    Notes
+    -----
+    ``get()`` returns ``None`` before the first update and -3.0 while all values are equal
+    (as River does). ``revert(x)`` removes a value seen earlier.
+
+    Examples
+    --------
+    >>> from river_lite import stats
+    >>> kurtosis = stats.Kurtosis(bias=True)
+    >>> kurtosis.update_many([1.0, 2.0, 3.0, 4.0])
+    >>> round(kurtosis.get(), 6)
+    -1.36
+    """
+
+    def get(self):
+        """The excess kurtosis, or None before the first update."""
+        if self.n == 0:
+            return None
+        cdef double n = self.n
+        cdef double k = n * self.m4 / (self.m2 * self.m2) if self.m2 != 0 else 0.0
+        if not self.bias and n > 3:
+            return ((n * n - 1.0) * k - 3.0 * (n - 1.0) * (n - 1.0)) / ((n - 2.0) * (n - 3.0))
+        return k - 3.0
+
+    @property
+    def name(self):
+        return "kurtosis"
+
+
+cdef class Rolling:
+    """Any statistic with ``revert``, over the last ``window_size`` values.
+
+    Parameters
+    ----------
+    stat : class or instance
+        A statistic that implements ``update`` and ``revert`` (``Count``, ``Mean``, ``Var``,
+        ``Skew``, ``Kurtosis``). A class is instantiated with ``**kwargs``; an instance must
+        not have seen any value yet.
+    window_size : int
+        Number of most recent values, at least 1.
+
+    Notes
+    -----
+    When the window is full, ``update(x)`` reverts the oldest value before adding ``x``.
+    ``get()`` is the wrapped statistic's. ``name`` is the wrapped statistic's name, as in River.
+
+    Examples
+    --------
+    >>> from river_lite import stats
+    >>> rolling = stats.Rolling(stats.Mean, window_size=2)
+    >>> rolling.update_many([1.0, 2.0, 6.0])
+    >>> rolling.get()
+    4.0
+    """
+
+    cdef readonly object obj
+    cdef readonly Py_ssize_t window_size
+    cdef double* values
+    cdef Py_ssize_t start
+    cdef Py_ssize_t size
+
+    def __cinit__(self, *args, **kwargs):
+        self.values = NULL
+
+    def __init__(self, stat, window_size, **kwargs):
+        if isinstance(stat, type):
+            stat = stat(**kwargs)
+        elif kwargs:
+            raise TypeError("keyword arguments are only accepted with a statistic class")
+        if not (callable(getattr(stat, "update", None)) and callable(getattr(stat, "revert", None))):
+            raise TypeError(f"{type(stat).__name__} cannot be rolled: it has no revert method")
+        if isinstance(window_size, bool) or not isinstance(window_size, int) or window_size < 1:
+            raise ValueError(f"window_size must be an integer >= 1, got {window_size!r}")
+        fresh = stat.get()
+        if fresh not in (None, 0):
+            raise ValueError(f"{type(stat).__name__} must not have seen values before rolling")
+        self.values = <double*>malloc(window_size * sizeof(double))
+        if self.values == NULL:
+            raise MemoryError(f"cannot allocate a window of {window_size} values")
+        self.obj = stat
+        self.window_size = window_size
+        self.start = 0
+        self.size = 0
+
+    def __dealloc__(self):
+        free(self.values)
+
+    cdef int _push(self, double x) except -1:
+        cdef Py_ssize_t slot
+        if self.size == self.window_size:
+            self.obj.revert(self.values[self.start])
+            self.start = (self.start + 1) % self.window_size
+            self.size -= 1
+        self.obj.update(x)
+        slot = (self.start + self.size) % self.window_size
+        self.values[slot] = x
+        self.size += 1
+        return 0
+
+    def update(self, double x):
+        """Adds one value, reverting the oldest when the window is full."""
+        _check_finite(x)
+        self._push(x)
+
+    def update_many(self, values):
+        """Adds every value of a 1-D float array-like, in order."""
+        cdef const double[::1] xs = _finite_vector(values)
+        cdef Py_ssize_t i
+        for i in range(xs.shape[0]):
+            self._push(xs[i])
+
+    def get(self):
+        """The wrapped statistic over the window."""
+        return self.obj.get()
+
+    @property
+    def window(self):
+        """The values in the window, oldest first."""
+        return [self.values[(self.start + i) % self.window_size] for i in range(self.size)]
+
+    @property
+    def name(self):
+        return self.obj.name
+
+    def __repr__(self):
+        params = f"{type(self.obj).__name__}, window_size={self.window_size}"
+        return _describe(self, params, self.get())
+
+    def __reduce__(self):
+        state = ("Rolling", STATE_VERSION, self.obj, tuple(self.window))
+        return (_new_rolling, (type(self.obj), self.obj.__reduce__()[1], self.window_size), state)
+
+    def __setstate__(self, state):
+        obj, window = _unpack_state(state, "Rolling", 2)
+        if type(obj) is not type(self.obj):
+            raise ValueError(f"bad Rolling state: expected a {type(self.obj).__name__}")
+        if not isinstance(window, tuple) or len(window) > self.window_size:
+            raise ValueError(f"bad Rolling state: window must be a tuple of at most {self.window_size} values")
+        values = [_state_float(v, "Rolling", "window") for v in window]
+        self.obj = obj
+        self.start = 0
+        self.size = len(values)
+        for i, v in enumerate(values):
+            self.values[i] = v
+
+
+def _new_rolling(stat_class, stat_args, window_size):
+    """Unpickling helper: an empty Rolling around a fresh statistic."""
+    return Rolling(stat_class(*stat_args), window_size)

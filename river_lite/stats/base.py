@@ -1,0 +1,55 @@
+"""The contract every online statistic of :mod:`river_lite.stats` follows, in one place.
+
+A statistic ``s`` is fed one value at a time and can be read at any moment:
+
+``s.update(x) -> None``
+    Adds the finite number ``x``. NaN and ±inf raise ``ValueError``; a non-number raises
+    ``TypeError``. A rejected value leaves the statistic unchanged.
+``s.update_many(values) -> None``
+    Same as ``for x in values: s.update(x)``, for any 1-D float array-like. A contiguous float64
+    NumPy array is read in place (zero-copy); any other dtype or layout is converted once. A 2-D
+    array raises ``ValueError``; a batch with a NaN or infinite value is rejected whole, before
+    any of it is added.
+``s.get() -> float | None``
+    The statistic of the values seen so far. Before the first value every statistic returns
+    ``None``, except ``Count``, which returns 0.
+``s.revert(x) -> None`` (``Revertible`` statistics only)
+    Removes a value that was added earlier; ``ValueError`` when there is nothing to remove.
+``s.name``, ``repr(s)``
+    River's name for the statistic, and ``"Class(params): value"``.
+``pickle`` / ``copy.deepcopy``
+    Round-trip and continue with identical results. States are versioned: a corrupt, truncated
+    or foreign state raises ``ValueError``.
+
+Statistics are native (Cython or Rust) types, so ``update`` runs no Python code. They are
+registered as virtual subclasses of :class:`Univariate` (and :class:`Revertible`), so
+``isinstance`` checks work.
+"""
+
+from __future__ import annotations
+
+import abc
+
+
+class Univariate(abc.ABC):
+    """A statistic over a stream of numbers (see the module docstring for the contract)."""
+
+    @abc.abstractmethod
+    def update(self, x: float) -> None: ...
+
+    @abc.abstractmethod
+    def update_many(self, values) -> None: ...
+
+    @abc.abstractmethod
+    def get(self) -> float | None: ...
+
+    @property
+    @abc.abstractmethod
+    def name(self) -> str: ...
+
+
+class Revertible(Univariate):
+    """A :class:`Univariate` that can also forget a value; ``Rolling`` wraps these."""
+
+    @abc.abstractmethod
+    def revert(self, x: float) -> None: ...

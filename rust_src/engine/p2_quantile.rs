@@ -1,0 +1,243 @@
+//! Streaming quantile estimate in O(1) memory: the P² algorithm of Jain & Chlamtac (1985).
+//!
+//! Five markers track the minimum, the q/2, q and (1+q)/2 quantiles and the maximum. Each new
+//! value shifts marker positions; a marker whose position drifts a whole step from where it
+//! should be is moved, and its height is corrected by a piecewise-parabolic (P²) prediction, or
+//! a linear one when the parabola would leave the neighbours' interval.
+//!
+//! Two refinements over the paper (both from Andrey Akinshin's notes on P²):
+//! * desired marker positions are computed from the count (`1 + (n - 1) * dn`), not accumulated
+//!   by repeated additions, so they do not drift through rounding;
+//! * until the markers start moving (at most five values), `get` returns the exact quantile of
+//!   what was seen
+//!   (linear interpolation, NumPy's default), not the middle marker.
+
+use serde::{Deserialize, Serialize};
+
+/// State of a P² estimator for one quantile `q` in (0, 1).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct P2Quantile {
+    q: f64,
+    /// Number of values seen.
+    count: u64,
+    /// Marker heights. Before five values are seen, the first `count` entries hold the raw
+    /// values in sorted order.
+    heights: [f64; 5],
+    /// Actual marker positions (1-based ranks); meaningful once `count >= 5`.
+    positions: [f64; 5],
+}
+
+impl P2Quantile {
+    /// A fresh estimator. The caller validates `q` (see [`check_probability`]).
+    pub fn new(q: f64) -> Self {
+        Self {
+            q,
+            count: 0,
+            heights: [0.0; 5],
+            positions: [1.0, 2.0, 3.0, 4.0, 5.0],
+        }
+    }
+
+    pub fn q(&self) -> f64 {
+        self.q
+    }
+
+    pub fn count(&self) -> u64 {
+        self.count
+    }
+
+    /// Increments of the desired positions per observation.
+    fn position_increments(&self) -> [f64; 5] {
+        [0.0, self.q / 2.0, self.q, (1.0 + self.q) / 2.0, 1.0]
+    }
+
+    /// Adds one finite value.
+    pub fn update(&mut self, x: f64) {
+        if self.count < 5 {
+            // Insertion into the sorted prefix of `heights`.
+            let n = self.count as usize;
+            let mut i = n;
+            while i > 0 && self.heights[i - 1] > x {
+                self.heights[i] = self.heights[i - 1];
+                i -= 1;
+            }
+            self.heights[i] = x;
+            self.count += 1;
+            return;
+        }
+        self.count += 1;
+
+        // Find the cell k with heights[k] <= x < heights[k + 1], extending the extremes.
+        let k = if x < self.heights[0] {
+            self.heights[0] = x;
+            0
+        } else if x >= self.heights[4] {
+            self.heights[4] = x;
+            3
+        } else {
+            let mut k = 0;
+            while k < 3 && x >= self.heights[k + 1] {
+                k += 1;
+            }
+            k
+        };
+        for position in &mut self.positions[k + 1..] {
+            *position += 1.0;
+        }
+
+        let n_minus_1 = (self.count - 1) as f64;
+        let increments = self.position_increments();
+        for (i, increment) in increments.iter().enumerate().take(4).skip(1) {
+            let desired = 1.0 + n_minus_1 * increment;
+            let drift = desired - self.positions[i];
+            let room_right = self.positions[i + 1] - self.positions[i];
+            let room_left = self.positions[i - 1] - self.positions[i];
+            if (drift >= 1.0 && room_right > 1.0) || (drift <= -1.0 && room_left < -1.0) {
+                let step = drift.signum();
+                let parabolic = self.parabolic(i, step);
+                self.heights[i] =
+                    if self.heights[i - 1] < parabolic && parabolic < self.heights[i + 1] {
+                        parabolic
+                    } else {
+                        self.linear(i, step)
+                    };
+                self.positions[i] += step;
+            }
+        }
+    }
+
+    fn parabolic(&self, i: usize, step: f64) -> f64 {
+        let (q, n) = (&self.heights, &self.positions);
+        q[i] + step / (n[i + 1] - n[i - 1])
+            * ((n[i] - n[i - 1] + step) * (q[i + 1] - q[i]) / (n[i + 1] - n[i])
+                + (n[i + 1] - n[i] - step) * (q[i] - q[i - 1]) / (n[i] - n[i - 1]))
+    }
+
+    fn linear(&self, i: usize, step: f64) -> f64 {
+        let j = if step > 0.0 { i + 1 } else { i - 1 };
+        self.heights[i]
+            + step * (self.heights[j] - self.heights[i]) / (self.positions[j] - self.positions[i])
+    }
+
+    /// The current estimate, or `None` before any value.
+    pub fn get(&self) -> Option<f64> {
+        match self.count {
+            0 => None,
+            n if n <= 5 => Some(interpolated_quantile(&self.heights[..n as usize], self.q)),
+            _ => Some(self.heights[2]),
+        }
+    }
+
+    /// Checks a decoded state for the invariants `update` relies on.
+    pub fn validate(&self) -> Result<(), String> {
+        check_probability("q", self.q)?;
+        let seen = (self.count.min(5)) as usize;
+        if self.heights[..seen].iter().any(|h| !h.is_finite()) {
+            return Err("marker heights must be finite".into());
+        }
+        if self.heights[..seen].windows(2).any(|w| w[0] > w[1]) {
+            return Err("marker heights must be sorted".into());
+        }
+        if self.count >= 5 {
+            let n = &self.positions;
+            let ordered = n.windows(2).all(|w| w[0] < w[1]);
+            if !ordered || n[0] != 1.0 || n[4] != self.count as f64 {
+                return Err("marker positions are inconsistent with the count".into());
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Linear interpolation between order statistics (NumPy's default `method="linear"`, Hyndman &
+/// Fan type 7) on an already sorted, non-empty slice.
+pub fn interpolated_quantile(sorted: &[f64], q: f64) -> f64 {
+    let position = q * (sorted.len() - 1) as f64;
+    let lower = position.floor() as usize;
+    let upper = (lower + 1).min(sorted.len() - 1);
+    let fraction = position - lower as f64;
+    sorted[lower] + (sorted[upper] - sorted[lower]) * fraction
+}
+
+/// `Ok` when `value` lies strictly between 0 and 1; the error names the parameter.
+pub fn check_probability(name: &str, value: f64) -> Result<(), String> {
+    if value > 0.0 && value < 1.0 {
+        Ok(())
+    } else {
+        Err(format!(
+            "{name} must lie strictly between 0 and 1, got {value}"
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn exact_quantile(values: &[f64], q: f64) -> f64 {
+        let mut sorted = values.to_vec();
+        sorted.sort_by(f64::total_cmp);
+        interpolated_quantile(&sorted, q)
+    }
+
+    #[test]
+    fn exact_before_five_values() {
+        let mut p2 = P2Quantile::new(0.25);
+        assert_eq!(p2.get(), None);
+        let values = [4.0, -1.0, 7.0, 2.0];
+        for (i, &x) in values.iter().enumerate() {
+            p2.update(x);
+            assert_eq!(p2.get(), Some(exact_quantile(&values[..=i], 0.25)));
+        }
+    }
+
+    #[test]
+    fn tracks_the_median_of_a_uniform_stream() {
+        // A deterministic low-discrepancy stream over [0, 1).
+        let values: Vec<f64> = (0..20_000)
+            .map(|i| (i as f64 * 0.618_033_988_75) % 1.0)
+            .collect();
+        let mut p2 = P2Quantile::new(0.5);
+        values.iter().for_each(|&x| p2.update(x));
+        let estimate = p2.get().unwrap();
+        assert!(
+            (estimate - exact_quantile(&values, 0.5)).abs() < 0.01,
+            "{estimate}"
+        );
+        assert!(p2.validate().is_ok());
+    }
+
+    #[test]
+    fn markers_stay_within_the_extremes() {
+        let mut p2 = P2Quantile::new(0.99);
+        for i in 0..1000 {
+            p2.update(((i * 7919) % 1000) as f64);
+        }
+        let q = p2.get().unwrap();
+        assert!((0.0..=999.0).contains(&q));
+        assert!(q > 950.0, "{q}");
+    }
+
+    #[test]
+    fn validate_rejects_corrupt_states() {
+        let mut p2 = P2Quantile::new(0.5);
+        (0..10).for_each(|i| p2.update(i as f64));
+        let mut bad = p2.clone();
+        bad.positions[2] = 100.0;
+        assert!(bad.validate().is_err());
+        let mut bad = p2.clone();
+        bad.q = 1.5;
+        assert!(bad.validate().is_err());
+        let mut bad = p2;
+        bad.heights[1] = f64::NAN;
+        assert!(bad.validate().is_err());
+    }
+
+    #[test]
+    fn probability_check_is_strict() {
+        assert!(check_probability("q", 0.0).is_err());
+        assert!(check_probability("q", 1.0).is_err());
+        assert!(check_probability("q", f64::NAN).is_err());
+        assert!(check_probability("q", 0.3).is_ok());
+    }
+}
