@@ -1,7 +1,7 @@
 """River-compatible online statistics.
 
-Moment-based statistics are compiled with Cython, order-based ones (quantiles) are written in
-Rust; all follow the contract in :mod:`river_lite.stats.base`.
+Moment-based statistics are written in Cython; order-based ones (quantiles) are Rust engines
+behind Cython classes. All follow the contract in :mod:`river_lite.stats.base`.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from .._native import load
 from .base import Revertible, Univariate
 
 _moments = load("stats._moments")
-_core = load("_core")
+_order = load("stats._order")
 
 Count = _moments.Count
 Mean = _moments.Mean
@@ -23,10 +23,10 @@ EWVar = _moments.EWVar
 Skew = _moments.Skew
 Kurtosis = _moments.Kurtosis
 Rolling = _moments.Rolling
-Quantile = _core.Quantile
-IQR = _core.IQR
-RollingQuantile = _core.RollingQuantile
-RollingIQR = _core.RollingIQR
+Quantile = _order.Quantile
+IQR = _order.IQR
+RollingQuantile = _order.RollingQuantile
+RollingIQR = _order.RollingIQR
 
 for _cls in (Count, Mean, Var, Skew, Kurtosis):
     Revertible.register(_cls)

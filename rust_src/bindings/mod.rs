@@ -1,11 +1,13 @@
 //! The Python extension module. Its import name comes from the build configuration
 //! (pyproject.toml), never from this file, so a renamed package needs no Rust change.
 
-mod common;
-mod stats;
+mod stats_api;
+
+use std::ffi::c_void;
+use std::ptr::NonNull;
 
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyType};
+use pyo3::types::{PyCapsule, PyDict};
 
 /// Facts about this build, read by `python -m <package> info`.
 #[pyfunction]
@@ -23,17 +25,10 @@ fn build_info(py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {
 #[pymodule]
 fn _core(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_function(wrap_pyfunction!(build_info, module)?)?;
-    module.add_class::<stats::Quantile>()?;
-    module.add_class::<stats::Iqr>()?;
-    module.add_class::<stats::RollingQuantile>()?;
-    module.add_class::<stats::RollingIqr>()?;
-    // Pickle finds a class through its __module__. Set it to the name this module was imported
-    // under (e.g. "river_lite._core") rather than writing the package name into Rust.
-    let module_name = module.name()?;
-    for (_, value) in module.dict().iter() {
-        if let Ok(class) = value.cast::<PyType>() {
-            class.setattr("__module__", &module_name)?;
-        }
-    }
+    let api = NonNull::from(&stats_api::STATS_API).cast::<c_void>();
+    // SAFETY: the pointer is to a `static`, valid for the life of the process.
+    let capsule =
+        unsafe { PyCapsule::new_with_pointer(module.py(), api, stats_api::CAPSULE_NAME)? };
+    module.add("stats_api", capsule)?;
     Ok(())
 }

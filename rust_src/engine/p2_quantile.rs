@@ -67,22 +67,18 @@ impl P2Quantile {
         }
         self.count += 1;
 
-        // Find the cell k with heights[k] <= x < heights[k + 1], extending the extremes.
-        let k = if x < self.heights[0] {
+        // Extend the extremes, then find the cell k with heights[k] <= x < heights[k + 1].
+        // Counting comparisons instead of searching avoids unpredictable branches.
+        if x < self.heights[0] {
             self.heights[0] = x;
-            0
-        } else if x >= self.heights[4] {
+        } else if x > self.heights[4] {
             self.heights[4] = x;
-            3
-        } else {
-            let mut k = 0;
-            while k < 3 && x >= self.heights[k + 1] {
-                k += 1;
-            }
-            k
-        };
-        for position in &mut self.positions[k + 1..] {
-            *position += 1.0;
+        }
+        let k = (x >= self.heights[1]) as usize
+            + (x >= self.heights[2]) as usize
+            + (x >= self.heights[3]) as usize;
+        for (i, position) in self.positions.iter_mut().enumerate().skip(1) {
+            *position += ((i > k) as u8) as f64;
         }
 
         let n_minus_1 = (self.count - 1) as f64;
@@ -106,13 +102,18 @@ impl P2Quantile {
         }
     }
 
+    /// The piecewise-parabolic prediction of marker i moved by `step` (±1). The paper's
+    /// formula has three divisions; over the common denominator it needs one.
     fn parabolic(&self, i: usize, step: f64) -> f64 {
         let (q, n) = (&self.heights, &self.positions);
-        q[i] + step / (n[i + 1] - n[i - 1])
-            * ((n[i] - n[i - 1] + step) * (q[i + 1] - q[i]) / (n[i + 1] - n[i])
-                + (n[i + 1] - n[i] - step) * (q[i] - q[i - 1]) / (n[i] - n[i - 1]))
+        let right = n[i + 1] - n[i];
+        let left = n[i] - n[i - 1];
+        let numerator =
+            (left + step) * (q[i + 1] - q[i]) * left + (right - step) * (q[i] - q[i - 1]) * right;
+        q[i] + step * numerator / (left * right * (left + right))
     }
 
+    /// The linear prediction of marker i moved by `step` (±1).
     fn linear(&self, i: usize, step: f64) -> f64 {
         let j = if step > 0.0 { i + 1 } else { i - 1 };
         self.heights[i]

@@ -1,0 +1,57 @@
+# Included by every Cython statistics module: input checks and pickled-state helpers, written
+# once. (An include rather than a cimported module keeps each extension self-contained.)
+
+# The version of the pickled state of every class; bump on a layout change.
+STATE_VERSION = 1
+
+
+cdef inline int _check_finite(double x) except -1:
+    if not isfinite(x):
+        raise ValueError(f"x is {x}: NaN and infinite values are rejected")
+    return 0
+
+
+cdef const double[::1] _finite_vector(values) except *:
+    """A 1-D float array-like as a contiguous float64 view (no copy when it already is one),
+    after checking every value is finite, so a rejected batch changes nothing."""
+    array = np.asarray(values, dtype=np.float64)
+    if array.ndim != 1:
+        raise ValueError(f"values must be a 1-D array, got shape {array.shape}")
+    cdef const double[::1] view = np.ascontiguousarray(array)
+    cdef Py_ssize_t i
+    for i in range(view.shape[0]):
+        if not isfinite(view[i]):
+            raise ValueError(f"values[{i}] is {view[i]}: NaN and infinite values are rejected")
+    return view
+
+
+cdef tuple _unpack_state(object state, str kind, int n_fields):
+    """Checks a pickled state ``(kind, version, *fields)`` and returns the fields."""
+    if not isinstance(state, tuple) or len(state) != n_fields + 2:
+        raise ValueError(f"bad {kind} state: expected a tuple of {n_fields + 2} items")
+    if state[0] != kind:
+        raise ValueError(f"bad {kind} state: this is a state of {state[0]!r}")
+    if state[1] != STATE_VERSION:
+        raise ValueError(
+            f"bad {kind} state: format version {state[1]!r}, this build reads {STATE_VERSION}"
+        )
+    return state[2:]
+
+
+cdef double _state_float(object value, str kind, str field) except? -1.0:
+    if not isinstance(value, (float, int)) or isinstance(value, bool):
+        raise ValueError(f"bad {kind} state: {field} must be a number, got {value!r}")
+    if not isfinite(value):
+        raise ValueError(f"bad {kind} state: {field} must be finite, got {value!r}")
+    return value
+
+
+cdef double _state_count(object value, str kind) except? -1.0:
+    cdef double n = _state_float(value, kind, "n")
+    if n < 0 or n != <long long>n:
+        raise ValueError(f"bad {kind} state: n must be a whole number >= 0, got {value!r}")
+    return n
+
+
+cdef str _describe(object stat, str params, object value):
+    return f"{type(stat).__name__}({params}): {value!r}"
