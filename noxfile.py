@@ -1,0 +1,68 @@
+"""Task runner: ``nox -l`` lists the sessions, ``nox -s NAME`` runs one.
+
+``.ci/run`` runs the default sessions in order on a fresh clone; each session is also what a
+developer runs by hand. Sessions install what they need into their own virtualenvs.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from pathlib import Path
+
+import nox
+
+ROOT = Path(__file__).resolve().parent
+nox.options.default_venv_backend = "venv"
+nox.options.reuse_existing_virtualenvs = False
+nox.options.sessions = ["rust", "tests", "packaging"]
+
+
+@nox.session(python=False)
+def rust(session: nox.Session) -> None:
+    """The Rust engine on its own: formatting, lints (with and without bindings), unit tests."""
+    session.run("cargo", "fmt", "--check", external=True)
+    session.run("cargo", "clippy", "--locked", "--all-targets", "--", "-D", "warnings", external=True)
+    session.run(
+        "cargo", "clippy", "--locked", "--all-targets", "--features", "python", "--", "-D", "warnings",
+        external=True,
+    )
+    session.run("cargo", "test", "--locked", external=True)
+
+
+@nox.session
+def tests(session: nox.Session) -> None:
+    """The README's test command, in a fresh virtualenv."""
+    session.run("python", "-m", "pip", "install", ".[test]")
+    session.run("pytest", *session.posargs)
+
+
+@nox.session(python=False)
+def packaging(session: nox.Session) -> None:
+    """sdist -> wheel per local CPython -> auditwheel -> checks -> clean-venv tests."""
+    session.run(sys.executable, str(ROOT / ".ci" / "packaging_proof.py"), *session.posargs)
+
+
+@nox.session
+def demo(session: nox.Session) -> None:
+    """The README's first command: install and run the demo."""
+    session.run("python", "-m", "pip", "install", ".")
+    session.run("python", "-m", "river_lite", "demo")
+
+
+@nox.session
+def benchmarks(session: nox.Session) -> None:
+    """Benchmarks against River and NumPy; rewrites benchmarks/RESULTS.md (slow)."""
+    session.run("python", "-m", "pip", "install", ".[test]", "matplotlib")
+    for script in sorted((ROOT / "benchmarks").glob("*.py")):
+        session.run("python", str(script), *session.posargs)
+
+
+@nox.session(python=False)
+def clean(session: nox.Session) -> None:
+    """Removes build outputs."""
+    for name in ("build", "dist", "wheelhouse", "target"):
+        shutil.rmtree(ROOT / name, ignore_errors=True)
+    for generated in ROOT.glob("river_lite/**/*.c"):
+        os.remove(generated)
