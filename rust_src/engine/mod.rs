@@ -3,4 +3,5 @@
 pub mod order_statistic_tree;
 pub mod p2_quantile;
 pub mod rolling_quantile;
+pub mod scaled_t_gibbs;
 pub mod state;

@@ -1,0 +1,32 @@
+//! Gibbs sampler for the scaled Student-t model (Gelman et al., *Bayesian Data Analysis*, 3rd
+//! ed., p. 295), in its parameter-expanded form.
+//!
+//! Model: `x_i ~ t_ν(μ, σ²)` with `p(μ, σ²) ∝ 1/σ²`. Written as a scale mixture of normals
+//! with a redundant scale `α`:
+//!
+//! ```text
+//! x_i | μ, α², U_i ~ N(μ, α² U_i)        U_i | τ² ~ Inv-χ²(ν, τ²)        σ = α τ
+//! p(μ, τ², α²) ∝ 1 / (τ² α²)
+//! ```
+//!
+//! Integrating the `U_i` out gives back `x_i ~ t_ν(μ, α² τ²)`, and the prior on `σ² = α² τ²`
+//! is `1/σ²`, so the draws of `(μ, σ²)` follow the posterior of the original model. `α` alone
+//! is not identified: it only speeds up mixing (Liu, Rubin & Wu 1998).
+//!
+//! One sweep draws each block from its full conditional ([`conditionals`]), in this order:
+//! every `U_i`, then `μ`, then `τ²`, then `α²`; it records `μ` and `σ² = α² τ²`.
+//!
+//! Files, one concept each: [`conditionals`] (the distributions, as formulas), [`streams`]
+//! (the portable random streams and variates), [`model`] (validated data and run settings),
+//! [`chain`] (one chain's sweeps), [`run`] (many chains in parallel), [`error`].
+
+pub mod chain;
+pub mod conditionals;
+pub mod error;
+pub mod model;
+pub mod run;
+pub mod streams;
+
+pub use error::SamplerError;
+pub use model::{RunSettings, ScaledTModel};
+pub use run::{sample, Draws};
