@@ -16,7 +16,7 @@ import nox
 ROOT = Path(__file__).resolve().parent
 nox.options.default_venv_backend = "venv"
 nox.options.reuse_existing_virtualenvs = False
-nox.options.sessions = ["rust", "tests", "packaging"]
+nox.options.sessions = ["rust", "tests", "packaging", "release_checks", "rehearsal"]
 
 
 @nox.session(python=False)
@@ -42,6 +42,22 @@ def tests(session: nox.Session) -> None:
 def packaging(session: nox.Session) -> None:
     """sdist -> wheel per local CPython -> auditwheel -> checks -> clean-venv tests."""
     session.run(sys.executable, str(ROOT / ".ci" / "packaging_proof.py"), *session.posargs)
+
+
+@nox.session
+def release_checks(session: nox.Session) -> None:
+    """Offline release checks: actionlint, zizmor, JSON schemas, validate-pyproject, wheel matrix."""
+    session.install("-r", str(ROOT / ".ci" / "requirements-tools.txt"))
+    session.run("python", str(ROOT / ".ci" / "release_checks.py"))
+
+
+@nox.session
+def rehearsal(session: nox.Session) -> None:
+    """Release rehearsal: twine upload to a local index, install from it alone, run the tests.
+
+    Uses dist/ and wheelhouse/ from the `packaging` session; the index listens on 127.0.0.1."""
+    session.install("-r", str(ROOT / ".ci" / "requirements-tools.txt"))
+    session.run("python", str(ROOT / ".ci" / "release_rehearsal.py"), *session.posargs)
 
 
 @nox.session
