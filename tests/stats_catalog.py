@@ -28,10 +28,13 @@ FACTORIES = {
     "RollingIQR": lambda: stats.RollingIQR(window_size=7),
     "Rolling(Mean)": lambda: stats.Rolling(stats.Mean, window_size=5),
     "Rolling(Var)": lambda: stats.Rolling(stats.Var, window_size=5, ddof=0),
-    "Rolling(Kurtosis)": lambda: stats.Rolling(stats.Kurtosis(), window_size=9),
+    "Rolling(Count)": lambda: stats.Rolling(stats.Count(), window_size=9),
 }
 
-REVERTIBLE = ["Count", "Mean", "Var", "Var(ddof=0)", "Skew", "Skew(bias)", "Kurtosis", "Kurtosis(bias)"]
+# What get() returns before the first update: None, except for counts.
+EMPTY_VALUE = {"Count": 0, "Rolling(Count)": 0}
+
+REVERTIBLE = ["Count", "Mean", "Var", "Var(ddof=0)"]
 
 PUBLIC_CLASSES = [
     stats.Count, stats.Mean, stats.Var, stats.Min, stats.Max, stats.PeakToPeak, stats.EWMean,

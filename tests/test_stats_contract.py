@@ -9,7 +9,7 @@ import sys
 
 import numpy as np
 import pytest
-from stats_catalog import FACTORIES, REVERTIBLE
+from stats_catalog import EMPTY_VALUE, FACTORIES, REVERTIBLE
 
 from river_lite import stats
 
@@ -36,7 +36,7 @@ def test_update_returns_none_and_get_is_a_float(name):
 @pytest.mark.parametrize("name", NAMES)
 def test_empty_state(name):
     stat = FACTORIES[name]()
-    expected = 0 if name == "Count" else None
+    expected = EMPTY_VALUE.get(name)
     assert stat.get() == expected if expected is not None else stat.get() is None
     assert repr(stat).endswith(f": {expected!r}")
 
@@ -130,7 +130,7 @@ def test_empty_batch_changes_nothing(name):
     stat = FACTORIES[name]()
     stat.update_many([])
     stat.update_many(np.array([], dtype=np.float64))
-    assert stat.get() == (0 if name == "Count" else None) or stat.get() is None
+    assert stat.get() == EMPTY_VALUE.get(name)
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -210,7 +210,7 @@ def test_revert_on_empty_is_a_value_error(name):
         stat.revert(1.0)
     stat.update(2.0)
     stat.revert(2.0)
-    assert stat.get() == (0 if name == "Count" else None)
+    assert stat.get() == EMPTY_VALUE.get(name)
 
 
 @pytest.mark.parametrize("name", NAMES)

@@ -28,9 +28,9 @@ IQR = _order.IQR
 RollingQuantile = _order.RollingQuantile
 RollingIQR = _order.RollingIQR
 
-for _cls in (Count, Mean, Var, Skew, Kurtosis):
+for _cls in (Count, Mean, Var):
     Revertible.register(_cls)
-for _cls in (Min, Max, PeakToPeak, EWMean, EWVar, Quantile, IQR, RollingQuantile, RollingIQR, Rolling):
+for _cls in (Min, Max, PeakToPeak, EWMean, EWVar, Skew, Kurtosis, Quantile, IQR, RollingQuantile, RollingIQR, Rolling):
     Univariate.register(_cls)
 del _cls
 

@@ -177,7 +177,9 @@ cdef class Var:
     cdef double mean
     cdef double sum_squares
 
-    def __init__(self, int ddof=1):
+    def __init__(self, ddof=1):
+        if isinstance(ddof, bool) or not isinstance(ddof, int):
+            raise TypeError(f"ddof must be an integer, got {ddof!r}")
         if ddof < 0:
             raise ValueError(f"ddof must be >= 0, got {ddof}")
         self.ddof = ddof
@@ -211,7 +213,8 @@ cdef class Var:
             self.sum_squares = 0.0
             return
         self.mean -= (1.0 / self.n) * (x - self.mean)
-        self.sum_squares -= (x - old_mean) * (x - self.mean)
+        # A sum of squares: below zero only through rounding, which must not leak out.
+        self.sum_squares = max(0.0, self.sum_squares - (x - old_mean) * (x - self.mean))
 
     def get(self):
         """The variance, or None before the first update."""
@@ -570,7 +573,10 @@ cdef class EWVar:
 
 cdef class _CentralMoments:
     """Count, mean and the 2nd to 4th central moment sums, by Pébay's (2008) one-pass update;
-    shared by Skew and Kurtosis."""
+    shared by Skew and Kurtosis.
+
+    There is no ``revert``: undoing the update subtracts fourth powers, and when a large value
+    leaves, the moments of what remains drown in its rounding error (River has none either)."""
 
     cdef readonly double n
     cdef readonly bint bias
@@ -596,26 +602,6 @@ cdef class _CentralMoments:
         self.m2 += term
         self.n = n
 
-    cdef inline void _remove(self, double x) noexcept:
-        # The exact inverse of _add: recover the previous mean, then undo m2, m3 and m4 in the
-        # reverse order of their update.
-        cdef double n = self.n
-        cdef double old_mean, delta, delta_n, delta_n2, term
-        if n == 1.0:
-            self.n = 0.0
-            self.mean = self.m2 = self.m3 = self.m4 = 0.0
-            return
-        old_mean = (n * self.mean - x) / (n - 1.0)
-        delta = x - old_mean
-        delta_n = delta / n
-        delta_n2 = delta_n * delta_n
-        term = delta * delta_n * (n - 1.0)
-        self.m2 -= term
-        self.m3 -= term * delta_n * (n - 2.0) - 3.0 * delta_n * self.m2
-        self.m4 -= term * delta_n2 * (n * n - 3.0 * n + 3.0) + 6.0 * delta_n2 * self.m2 - 4.0 * delta_n * self.m3
-        self.mean = old_mean
-        self.n = n - 1.0
-
     def update(self, double x):
         """Adds one value."""
         _check_finite(x)
@@ -628,11 +614,6 @@ cdef class _CentralMoments:
         for i in range(xs.shape[0]):
             self._add(xs[i])
 
-    def revert(self, double x):
-        """Removes one value seen earlier."""
-        _check_finite(x)
-        _check_revert(self.n, type(self).__name__)
-        self._remove(x)
 
     def __repr__(self):
         return _describe(self, f"bias={bool(self.bias)}", self.get())
@@ -663,7 +644,6 @@ cdef class Skew(_CentralMoments):
     Notes
     -----
     ``get()`` returns ``None`` before the first update and 0.0 while all values are equal.
-    ``revert(x)`` removes a value seen earlier.
 
     Examples
     --------
@@ -671,7 +651,7 @@ cdef class Skew(_CentralMoments):
     >>> skew = stats.Skew(bias=True)
     >>> skew.update_many([1.0, 2.0, 10.0])
     >>> round(skew.get(), 6)
-    0.678968
+    0.674555
     """
 
     def get(self):
@@ -700,7 +680,7 @@ cdef class Kurtosis(_CentralMoments):
     Notes
     -----
     ``get()`` returns ``None`` before the first update and -3.0 while all values are equal
-    (as River does). ``revert(x)`` removes a value seen earlier.
+    (as River does).
 
     Examples
     --------
@@ -732,9 +712,8 @@ cdef class Rolling:
     Parameters
     ----------
     stat : class or instance
-        A statistic that implements ``update`` and ``revert`` (``Count``, ``Mean``, ``Var``,
-        ``Skew``, ``Kurtosis``). A class is instantiated with ``**kwargs``; an instance must
-        not have seen any value yet.
+        A statistic that implements ``update`` and ``revert`` (``Count``, ``Mean``, ``Var``).
+        A class is instantiated with ``**kwargs``; an instance must not have seen any value.
     window_size : int
         Number of most recent values, at least 1.
 

@@ -185,8 +185,7 @@ unsafe extern "C" fn p2_decode(
     unsafe {
         decode_into(P2_KIND, data, len, error, |bytes| {
             let engine: P2Quantile = state::decode(P2_KIND, bytes)?;
-            engine.validate()?;
-            Ok(engine)
+            engine.restore()
         })
     }
 }

@@ -1,18 +1,27 @@
-//! Streaming quantile estimate in O(1) memory: the P² algorithm of Jain & Chlamtac (1985).
+//! Streaming quantile estimate in O(1) memory: the P² algorithm of Jain & Chlamtac (1985),
+//! with seven markers instead of five.
 //!
-//! Five markers track the minimum, the q/2, q and (1+q)/2 quantiles and the maximum. Each new
-//! value shifts marker positions; a marker whose position drifts a whole step from where it
-//! should be is moved, and its height is corrected by a piecewise-parabolic (P²) prediction, or
-//! a linear one when the parabola would leave the neighbours' interval.
+//! Markers track the minimum, the target quantile q, the maximum and intermediate quantiles.
+//! Each new value shifts marker positions; a marker whose position drifts a whole step from
+//! where it should be is moved, and its height is corrected by a piecewise-parabolic (P²)
+//! prediction, or a linear one when the parabola would leave the neighbours' interval.
 //!
-//! Two refinements over the paper (both from Andrey Akinshin's notes on P²):
-//! * desired marker positions are computed from the count (`1 + (n - 1) * dn`), not accumulated
-//!   by repeated additions, so they do not drift through rounding;
-//! * until the markers start moving (at most five values), `get` returns the exact quantile of
-//!   what was seen
-//!   (linear interpolation, NumPy's default), not the middle marker.
+//! Departures from the paper, each measured against River's five-marker P² on normal,
+//! exponential, uniform and Student-t(2) streams (tests/test_stats_river_parity.py):
+//! * four intermediate markers instead of two, placed on each side of q in proportion to the
+//!   side's width (the paper's q/2 and (1+q)/2 leave a 0.5-wide gap next to q = 0.01), so the
+//!   parabola through q's neighbours is local;
+//! * desired marker positions are computed from the count (`1 + (n - 1) * p`), not accumulated
+//!   by repeated additions, so they do not drift through rounding (Akinshin's note on P²);
+//! * until the markers start moving (seven values), `get` returns the exact quantile of what
+//!   was seen (linear interpolation, NumPy's default), not a marker.
 
 use serde::{Deserialize, Serialize};
+
+/// Number of markers: the two extremes, the target quantile and INNER_MARKERS more, shared
+/// between the two sides of the target in proportion to their widths (q and 1 - q).
+const MARKERS: usize = INNER_MARKERS + 3;
+const INNER_MARKERS: usize = 4;
 
 /// State of a P² estimator for one quantile `q` in (0, 1).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -20,11 +29,17 @@ pub struct P2Quantile {
     q: f64,
     /// Number of values seen.
     count: u64,
-    /// Marker heights. Before five values are seen, the first `count` entries hold the raw
+    /// Marker heights. Until MARKERS values are seen, the first `count` entries hold the raw
     /// values in sorted order.
-    heights: [f64; 5],
-    /// Actual marker positions (1-based ranks); meaningful once `count >= 5`.
-    positions: [f64; 5],
+    heights: [f64; MARKERS],
+    /// Actual marker positions (1-based ranks); meaningful once `count >= MARKERS`.
+    positions: [f64; MARKERS],
+    /// The probability each marker tracks; derived from q, so not stored in pickles.
+    #[serde(skip)]
+    probabilities: [f64; MARKERS],
+    /// Index of the marker that estimates q; derived from q.
+    #[serde(skip)]
+    target: usize,
 }
 
 impl P2Quantile {
@@ -33,9 +48,28 @@ impl P2Quantile {
         Self {
             q,
             count: 0,
-            heights: [0.0; 5],
-            positions: [1.0, 2.0, 3.0, 4.0, 5.0],
+            heights: [0.0; MARKERS],
+            positions: std::array::from_fn(|i| (i + 1) as f64),
+            probabilities: [0.0; MARKERS],
+            target: 0,
         }
+        .with_derived_fields()
+    }
+
+    /// Fills in the fields derived from q (after `new` or after decoding a state).
+    fn with_derived_fields(mut self) -> Self {
+        let below = (self.q * INNER_MARKERS as f64).round() as usize;
+        let target = below.clamp(1, INNER_MARKERS - 1) + 1;
+        let (q, below, above) = (self.q, target as f64, (MARKERS - 1 - target) as f64);
+        self.probabilities = std::array::from_fn(|i| {
+            if i <= target {
+                q * i as f64 / below
+            } else {
+                q + (1.0 - q) * (i - target) as f64 / above
+            }
+        });
+        self.target = target;
+        self
     }
 
     pub fn q(&self) -> f64 {
@@ -46,14 +80,9 @@ impl P2Quantile {
         self.count
     }
 
-    /// Increments of the desired positions per observation.
-    fn position_increments(&self) -> [f64; 5] {
-        [0.0, self.q / 2.0, self.q, (1.0 + self.q) / 2.0, 1.0]
-    }
-
     /// Adds one finite value.
     pub fn update(&mut self, x: f64) {
-        if self.count < 5 {
+        if self.count < MARKERS as u64 {
             // Insertion into the sorted prefix of `heights`.
             let n = self.count as usize;
             let mut i = n;
@@ -67,24 +96,22 @@ impl P2Quantile {
         }
         self.count += 1;
 
-        // Extend the extremes, then find the cell k with heights[k] <= x < heights[k + 1].
-        // Counting comparisons instead of searching avoids unpredictable branches.
+        // Extend the extremes, then shift the position of every marker above x.
+        let last = MARKERS - 1;
         if x < self.heights[0] {
             self.heights[0] = x;
-        } else if x > self.heights[4] {
-            self.heights[4] = x;
+        } else if x > self.heights[last] {
+            self.heights[last] = x;
         }
-        let k = (x >= self.heights[1]) as usize
-            + (x >= self.heights[2]) as usize
-            + (x >= self.heights[3]) as usize;
-        for (i, position) in self.positions.iter_mut().enumerate().skip(1) {
-            *position += ((i > k) as u8) as f64;
+        for i in 1..MARKERS {
+            // Comparing instead of searching avoids unpredictable branches.
+            self.positions[i] += ((x < self.heights[i]) as u8) as f64;
         }
+        self.positions[last] = self.count as f64;
 
         let n_minus_1 = (self.count - 1) as f64;
-        let increments = self.position_increments();
-        for (i, increment) in increments.iter().enumerate().take(4).skip(1) {
-            let desired = 1.0 + n_minus_1 * increment;
+        for i in 1..last {
+            let desired = 1.0 + n_minus_1 * self.probabilities[i];
             let drift = desired - self.positions[i];
             let room_right = self.positions[i + 1] - self.positions[i];
             let room_left = self.positions[i - 1] - self.positions[i];
@@ -124,25 +151,33 @@ impl P2Quantile {
     pub fn get(&self) -> Option<f64> {
         match self.count {
             0 => None,
-            n if n <= 5 => Some(interpolated_quantile(&self.heights[..n as usize], self.q)),
-            _ => Some(self.heights[2]),
+            n if n <= MARKERS as u64 => {
+                Some(interpolated_quantile(&self.heights[..n as usize], self.q))
+            }
+            _ => Some(self.heights[self.target]),
         }
     }
 
-    /// Checks a decoded state for the invariants `update` relies on.
-    pub fn validate(&self) -> Result<(), String> {
+    /// Checks a decoded state for the invariants `update` relies on and fills in the fields
+    /// derived from q.
+    pub fn restore(self) -> Result<Self, String> {
+        self.validate()?;
+        Ok(self.with_derived_fields())
+    }
+
+    fn validate(&self) -> Result<(), String> {
         check_probability("q", self.q)?;
-        let seen = (self.count.min(5)) as usize;
+        let seen = self.count.min(MARKERS as u64) as usize;
         if self.heights[..seen].iter().any(|h| !h.is_finite()) {
             return Err("marker heights must be finite".into());
         }
         if self.heights[..seen].windows(2).any(|w| w[0] > w[1]) {
             return Err("marker heights must be sorted".into());
         }
-        if self.count >= 5 {
+        if self.count >= MARKERS as u64 {
             let n = &self.positions;
             let ordered = n.windows(2).all(|w| w[0] < w[1]);
-            if !ordered || n[0] != 1.0 || n[4] != self.count as f64 {
+            if !ordered || n[0] != 1.0 || n[MARKERS - 1] != self.count as f64 {
                 return Err("marker positions are inconsistent with the count".into());
             }
         }
@@ -182,10 +217,10 @@ mod tests {
     }
 
     #[test]
-    fn exact_before_five_values() {
+    fn exact_until_the_markers_move() {
         let mut p2 = P2Quantile::new(0.25);
         assert_eq!(p2.get(), None);
-        let values = [4.0, -1.0, 7.0, 2.0];
+        let values = [4.0, -1.0, 7.0, 2.0, 9.0, 0.5, 3.0];
         for (i, &x) in values.iter().enumerate() {
             p2.update(x);
             assert_eq!(p2.get(), Some(exact_quantile(&values[..=i], 0.25)));
@@ -217,6 +252,27 @@ mod tests {
         let q = p2.get().unwrap();
         assert!((0.0..=999.0).contains(&q));
         assert!(q > 950.0, "{q}");
+    }
+
+    #[test]
+    fn marker_probabilities_bracket_q() {
+        for q in [0.01, 0.25, 0.5, 0.75, 0.99] {
+            let p2 = P2Quantile::new(q);
+            assert_eq!(p2.probabilities[p2.target], q);
+            assert_eq!(p2.probabilities[0], 0.0);
+            assert_eq!(p2.probabilities[MARKERS - 1], 1.0);
+            assert!(p2.probabilities.windows(2).all(|w| w[0] < w[1]), "{q}");
+        }
+    }
+
+    #[test]
+    fn restore_recomputes_the_derived_fields() {
+        let mut p2 = P2Quantile::new(0.3);
+        (0..50).for_each(|i| p2.update(i as f64));
+        let mut decoded = p2.clone();
+        decoded.probabilities = [0.0; MARKERS];
+        decoded.target = 0;
+        assert_eq!(decoded.restore().unwrap(), p2);
     }
 
     #[test]

@@ -1,0 +1,104 @@
+"""The installed package as a user meets it: metadata, CLI, stubs, doctests, broken installs."""
+
+from __future__ import annotations
+
+import doctest
+import importlib
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from stats_catalog import PUBLIC_CLASSES
+
+import river_lite
+from river_lite import stats
+
+PACKAGE_DIR = Path(river_lite.__file__).parent
+
+
+def run_module(*args: str) -> str:
+    result = subprocess.run(
+        [sys.executable, "-m", "river_lite", *args], capture_output=True, text=True, check=True
+    )
+    return result.stdout
+
+
+def test_version_is_a_string():
+    assert isinstance(river_lite.__version__, str) and river_lite.__version__
+
+
+def test_info_reports_every_native_extension_build():
+    out = run_module("info")
+    assert river_lite.__version__ in out
+    for name in ("_core", "stats._moments", "stats._order"):
+        assert f"river_lite.{name}: " in out
+    assert "pyo3 0." in out and "rust_numpy 0." in out and "cython 3." in out
+    assert "numpy 2." in out  # the NumPy the Cython modules were compiled against
+
+
+def test_build_info_comes_from_the_extensions():
+    from river_lite.__main__ import native_build_info
+
+    info = native_build_info()
+    assert info["_core"]["language"] == "Rust"
+    assert info["stats._moments"]["language"] == "Cython"
+    for build in info.values():
+        assert isinstance(build["optimized"], bool)
+
+
+def test_demo_runs():
+    out = run_module("demo")
+    assert "RollingQuantile" in out and "numpy:" in out
+
+
+def test_unknown_command_is_a_usage_error():
+    result = subprocess.run([sys.executable, "-m", "river_lite", "nope"], capture_output=True, text=True)
+    assert result.returncode == 2 and "invalid choice" in result.stderr
+
+
+def test_typing_marker_and_stubs_are_installed():
+    assert (PACKAGE_DIR / "py.typed").exists()
+    for extension in PACKAGE_DIR.rglob("*.so"):
+        assert extension.with_name(extension.name.split(".")[0] + ".pyi").exists(), extension
+    assert not list(PACKAGE_DIR.rglob("*.pyx")) and not list(PACKAGE_DIR.rglob("*.c"))
+
+
+def test_subpackages_load_lazily():
+    code = "import sys, river_lite; assert 'river_lite.stats' not in sys.modules; river_lite.stats"
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+@pytest.mark.parametrize("cls", PUBLIC_CLASSES, ids=lambda c: c.__name__)
+def test_docstring_examples(cls):
+    assert cls.__doc__ and "Examples" in cls.__doc__, f"{cls.__name__} has no examples"
+    finder = doctest.DocTestFinder(exclude_empty=True)
+    runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS)
+    tests = finder.find(cls.__doc__, cls.__name__, globs={})
+    assert tests and tests[0].examples
+    for test in tests:
+        runner.run(test)
+    assert runner.failures == 0
+
+
+def test_a_missing_native_module_is_a_clear_import_error(tmp_path):
+    # A broken install: copy the package and delete one compiled module.
+    broken = tmp_path / "river_lite"
+    shutil.copytree(PACKAGE_DIR, broken)
+    (moments,) = (broken / "stats").glob("_moments.*.so")
+    moments.unlink()
+    code = "import river_lite.stats"
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path,
+        env={"PYTHONPATH": str(tmp_path), "PATH": ""},
+    )
+    assert result.returncode != 0
+    assert "compiled extension 'river_lite.stats._moments' is missing" in result.stderr
+    assert "reinstall" in result.stderr
+
+
+def test_statistics_are_registered_in_the_public_namespace():
+    assert set(stats.__all__) >= {cls.__name__ for cls in PUBLIC_CLASSES}
+    for cls in PUBLIC_CLASSES:
+        assert importlib.import_module(cls.__module__) is not None
