@@ -23,6 +23,61 @@ cdef inline double _check_revert(double n, str kind) except -1.0:
     return n
 
 
+ctypedef struct Moments:
+    # Count, mean and central moment sums (M2 = sum of squared deviations, ...).
+    double n
+    double mean
+    double m2
+    double m3
+    double m4
+
+
+cdef Moments _batch_moments(const double[::1] xs, int order) noexcept nogil:
+    """Moments of a batch in two passes (mean, then deviations): vectorisable, with no
+    division per value, and exact to rounding however far the values sit from zero."""
+    cdef Moments b
+    cdef Py_ssize_t i, n = xs.shape[0]
+    cdef double total = 0.0, d, d2
+    b.n = n
+    b.m2 = b.m3 = b.m4 = 0.0
+    for i in range(n):
+        total += xs[i]
+    b.mean = total / n
+    if order == 2:
+        for i in range(n):
+            d = xs[i] - b.mean
+            b.m2 += d * d
+    elif order == 4:
+        for i in range(n):
+            d = xs[i] - b.mean
+            d2 = d * d
+            b.m2 += d2
+            b.m3 += d2 * d
+            b.m4 += d2 * d2
+    return b
+
+
+cdef Moments _merge_moments(Moments a, Moments b) noexcept nogil:
+    """Moments of the union of two samples (Chan et al. 1979; Pébay 2008 for M3 and M4)."""
+    if a.n == 0:
+        return b
+    cdef Moments m
+    cdef double n = a.n + b.n
+    cdef double delta = b.mean - a.mean
+    cdef double delta_n = delta / n
+    cdef double product = a.n * b.n
+    m.n = n
+    m.mean = a.mean + delta_n * b.n
+    m.m2 = a.m2 + b.m2 + delta * delta_n * product
+    m.m3 = (a.m3 + b.m3 + delta * delta_n * delta_n * product * (a.n - b.n)
+            + 3.0 * delta_n * (a.n * b.m2 - b.n * a.m2))
+    m.m4 = (a.m4 + b.m4
+            + delta * delta_n * delta_n * delta_n * product * (a.n * a.n - product + b.n * b.n)
+            + 6.0 * delta_n * delta_n * (a.n * a.n * b.m2 + b.n * b.n * a.m2)
+            + 4.0 * delta_n * (a.n * b.m3 - b.n * a.m3))
+    return m
+
+
 cdef class Count:
     """Number of values seen.
 
@@ -112,12 +167,14 @@ cdef class Mean:
         self.mean += (1.0 / self.n) * (x - self.mean)
 
     def update_many(self, values):
-        """Adds every value of a 1-D float array-like, in order."""
+        """Adds every value of a 1-D float array-like (as a batch, then merged)."""
         cdef const double[::1] xs = _finite_vector(values)
-        cdef Py_ssize_t i
-        for i in range(xs.shape[0]):
-            self.n += 1.0
-            self.mean += (1.0 / self.n) * (xs[i] - self.mean)
+        if xs.shape[0] == 0:
+            return
+        cdef Moments merged = _merge_moments(
+            Moments(self.n, self.mean, 0.0, 0.0, 0.0), _batch_moments(xs, 1)
+        )
+        self.n, self.mean = merged.n, merged.mean
 
     def revert(self, double x):
         """Removes one value seen earlier."""
@@ -196,11 +253,14 @@ cdef class Var:
         self._add(x)
 
     def update_many(self, values):
-        """Adds every value of a 1-D float array-like, in order."""
+        """Adds every value of a 1-D float array-like (as a batch, then merged)."""
         cdef const double[::1] xs = _finite_vector(values)
-        cdef Py_ssize_t i
-        for i in range(xs.shape[0]):
-            self._add(xs[i])
+        if xs.shape[0] == 0:
+            return
+        cdef Moments merged = _merge_moments(
+            Moments(self.n, self.mean, self.sum_squares, 0.0, 0.0), _batch_moments(xs, 2)
+        )
+        self.n, self.mean, self.sum_squares = merged.n, merged.mean, merged.m2
 
     def revert(self, double x):
         """Removes one value seen earlier."""
@@ -468,9 +528,16 @@ cdef class EWMean:
     def update_many(self, values):
         """Adds every value of a 1-D float array-like, in order."""
         cdef const double[::1] xs = _finite_vector(values)
-        cdef Py_ssize_t i
-        for i in range(xs.shape[0]):
-            self._add(xs[i])
+        cdef Py_ssize_t i, start = 0
+        if xs.shape[0] and self.n == 0:
+            self._add(xs[0])
+            start = 1
+        # The same recurrence as update(), with the state in registers instead of the object.
+        cdef double a = self.fading_factor, keep = 1.0 - self.fading_factor, mean = self.mean
+        for i in range(start, xs.shape[0]):
+            mean = a * xs[i] + keep * mean
+        self.mean = mean
+        self.n += xs.shape[0] - start
 
     def get(self):
         """The weighted mean, or None before the first update."""
@@ -544,9 +611,20 @@ cdef class EWVar:
     def update_many(self, values):
         """Adds every value of a 1-D float array-like, in order."""
         cdef const double[::1] xs = _finite_vector(values)
-        cdef Py_ssize_t i
-        for i in range(xs.shape[0]):
-            self._add(xs[i])
+        cdef Py_ssize_t i, start = 0
+        if xs.shape[0] and self.n == 0:
+            self._add(xs[0])
+            start = 1
+        # The same recurrence as update(), with the state in registers instead of the object.
+        cdef double a = self.fading_factor, keep = 1.0 - self.fading_factor
+        cdef double mean = self.mean, var = self.var, diff, increment
+        for i in range(start, xs.shape[0]):
+            diff = xs[i] - mean
+            increment = a * diff
+            mean += increment
+            var = keep * (var + diff * increment)
+        self.mean, self.var = mean, var
+        self.n += xs.shape[0] - start
 
     def get(self):
         """The weighted variance, or None before the first update."""
@@ -608,11 +686,15 @@ cdef class _CentralMoments:
         self._add(x)
 
     def update_many(self, values):
-        """Adds every value of a 1-D float array-like, in order."""
+        """Adds every value of a 1-D float array-like (as a batch, then merged)."""
         cdef const double[::1] xs = _finite_vector(values)
-        cdef Py_ssize_t i
-        for i in range(xs.shape[0]):
-            self._add(xs[i])
+        if xs.shape[0] == 0:
+            return
+        cdef Moments merged = _merge_moments(
+            Moments(self.n, self.mean, self.m2, self.m3, self.m4), _batch_moments(xs, 4)
+        )
+        self.n, self.mean = merged.n, merged.mean
+        self.m2, self.m3, self.m4 = merged.m2, merged.m3, merged.m4
 
 
     def __repr__(self):

@@ -1,0 +1,182 @@
+"""river_lite.stats against River, in one process, on the origin write-up's benchmark.
+
+The nine statistics of the River + Rust write-up (plus Mean and Var), fed 1,000,000 values
+(the rolling ones: window 1,000,000 over 2,000,000 values), three ways:
+
+* River's public class, one ``update(x)`` call per value (the peer);
+* river_lite, one ``update(x)`` call per value;
+* river_lite, one ``update_many(array)`` call.
+
+Times are seconds per run (best of ``--repeat`` runs for the O(1) statistics; rolling ones run
+once, River's take minutes). Ratios are what to read: absolute times move by up to 2x between
+runs on shared machines. Writes its table between the ``stats`` markers of
+benchmarks/RESULTS.md and a bar chart to benchmarks/stats.png.
+
+    python benchmarks/stats.py            # the full benchmark (~10 minutes, River's rolling
+                                          # quantiles take ~3.5 minutes each)
+    python benchmarks/stats.py --quick    # 100,000 values, window 10,000: seconds, for CI
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import platform
+import time
+from pathlib import Path
+
+import numpy as np
+
+from river_lite import __version__
+from river_lite import stats as lite
+
+HERE = Path(__file__).resolve().parent
+
+
+def statistics(window: int):
+    """(name, River factory, river_lite factory, rolling?) for every benchmarked statistic."""
+    from river import stats as river
+
+    return [
+        ("Quantile", lambda: river.Quantile(0.5), lambda: lite.Quantile(0.5), False),
+        ("PeakToPeak", river.PeakToPeak, lite.PeakToPeak, False),
+        ("EWMean", river.EWMean, lite.EWMean, False),
+        ("EWVar", river.EWVar, lite.EWVar, False),
+        ("IQR", river.IQR, lite.IQR, False),
+        ("Kurtosis", river.Kurtosis, lite.Kurtosis, False),
+        ("Skew", river.Skew, lite.Skew, False),
+        ("Mean", river.Mean, lite.Mean, False),
+        ("Var", river.Var, lite.Var, False),
+        (
+            "RollingQuantile",
+            lambda: river.RollingQuantile(0.5, window),
+            lambda: lite.RollingQuantile(0.5, window),
+            True,
+        ),
+        ("RollingIQR", lambda: river.RollingIQR(window), lambda: lite.RollingIQR(window), True),
+    ]
+
+
+def time_per_value(make, values: list[float]) -> float:
+    stat = make()
+    update = stat.update
+    gc.disable()
+    started = time.perf_counter()
+    for x in values:
+        update(x)
+    elapsed = time.perf_counter() - started
+    gc.enable()
+    return elapsed
+
+
+def time_update_many(make, values: np.ndarray) -> float:
+    stat = make()
+    started = time.perf_counter()
+    stat.update_many(values)
+    return time.perf_counter() - started
+
+
+def best(measure, make, values, repeat: int) -> float:
+    return min(measure(make, values) for _ in range(repeat))
+
+
+def write_results(rows, args, n: int, rolling_n: int, window: int) -> None:
+    import river
+
+    lines = [
+        "## Online statistics: river_lite vs River",
+        "",
+        f"`python benchmarks/stats.py{' --quick' if args.quick else ''}` — {n:,} updates "
+        f"(rolling: window {window:,} over {rolling_n:,} updates); River {river.__version__}, "
+        f"river_lite {__version__}, NumPy {np.__version__}, Python {platform.python_version()}, "
+        f"{platform.machine()}. Seconds per run; ratios are river_lite / River (lower is "
+        "better) except the last column.",
+        "",
+        "| statistic | River `update` | river_lite `update` | ratio | river_lite `update_many` "
+        "| ratio | per-value / `update_many` |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for name, river_s, lite_s, many_s in rows:
+        lines.append(
+            f"| {name} | {river_s:.3f} | {lite_s:.3f} | {lite_s / river_s:.2f} | {many_s:.4f} "
+            f"| {many_s / river_s:.4f} | {lite_s / many_s:.1f}x |"
+        )
+    lines.append("")
+    lines.append("![river_lite vs River, time per update (log scale)](stats.png)")
+    section = "\n".join(lines)
+
+    results = HERE / "RESULTS.md"
+    text = results.read_text() if results.exists() else "# Benchmark results\n"
+    start, end = "<!-- stats:start -->", "<!-- stats:end -->"
+    if start in text and end in text:
+        before, rest = text.split(start, 1)
+        after = rest.split(end, 1)[1]
+        text = f"{before}{start}\n{section}\n{end}{after}"
+    else:
+        text = f"{text.rstrip()}\n\n{start}\n{section}\n{end}\n"
+    results.write_text(text)
+    print(f"wrote {results}")
+
+
+def plot(rows, n: int, rolling_n: int, window: int) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    names = [row[0] for row in rows]
+    counts = [rolling_n if name.startswith("Rolling") else n for name in names]
+    series = {
+        "River update(x)": [row[1] for row in rows],
+        "river_lite update(x)": [row[2] for row in rows],
+        "river_lite update_many": [row[3] for row in rows],
+    }
+    x = np.arange(len(names))
+    fig, ax = plt.subplots(figsize=(11, 4.5))
+    for i, (label, seconds) in enumerate(series.items()):
+        ns = [s / c * 1e9 for s, c in zip(seconds, counts)]
+        ax.bar(x + (i - 1) * 0.27, ns, width=0.27, label=label)
+    ax.set_yscale("log")
+    ax.set_ylabel("ns per update (log)")
+    ax.set_xticks(x, names, rotation=30, ha="right")
+    ax.set_title(f"{n:,} updates; rolling: window {window:,} over {rolling_n:,} updates")
+    ax.legend()
+    fig.tight_layout()
+    fig.savefig(HERE / "stats.png", dpi=110)
+    print(f"wrote {HERE / 'stats.png'}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="small sizes, for CI")
+    parser.add_argument("--repeat", type=int, default=3, help="runs per O(1) statistic")
+    parser.add_argument("--no-write", action="store_true", help="print only")
+    args = parser.parse_args()
+
+    n, window = (100_000, 10_000) if args.quick else (1_000_000, 1_000_000)
+    rolling_n = 2 * window
+    rng = np.random.default_rng(0)
+    array = rng.normal(size=max(n, rolling_n))
+    values = array.tolist()
+
+    rows = []
+    for name, make_river, make_lite, rolling in statistics(window):
+        count = rolling_n if rolling else n
+        repeat = 1 if rolling else args.repeat
+        river_s = best(time_per_value, make_river, values[:count], repeat)
+        lite_s = best(time_per_value, make_lite, values[:count], repeat)
+        many_s = best(time_update_many, make_lite, array[:count], repeat)
+        rows.append((name, river_s, lite_s, many_s))
+        print(
+            f"{name:16s} River {river_s:9.3f} s  river_lite {lite_s:8.3f} s "
+            f"({lite_s / river_s:5.2f}x)  update_many {many_s:8.4f} s "
+            f"({lite_s / many_s:6.1f}x faster than per-value)",
+            flush=True,
+        )
+    if not args.no_write:
+        write_results(rows, args, n, rolling_n, window)
+        plot(rows, n, rolling_n, window)
+
+
+if __name__ == "__main__":
+    main()
