@@ -35,6 +35,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -67,9 +68,19 @@ class Deadline:
         return remaining
 
 
-def run(*command, deadline: Deadline, **kwargs) -> subprocess.CompletedProcess:
+def run(*command, deadline: Deadline, **kwargs) -> None:
+    """Runs a command to completion within the deadline; on timeout its whole process group
+    (pip's and pytest's children included) is killed."""
     print("+", " ".join(str(c) for c in command), flush=True)
-    return subprocess.run([str(c) for c in command], check=True, timeout=deadline.left(), **kwargs)
+    process = subprocess.Popen([str(c) for c in command], start_new_session=True, **kwargs)
+    try:
+        process.wait(timeout=deadline.left())
+    except (subprocess.TimeoutExpired, TimeoutError):
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+        raise TimeoutError(f"the rehearsal ran out of time in: {' '.join(map(str, command))}")
+    if process.returncode != 0:
+        raise subprocess.CalledProcessError(process.returncode, command)
 
 
 def sha256(path: Path) -> str:
@@ -119,7 +130,12 @@ class LocalIndex:
                      "--disable-fallback", "--hash-algo", "sha256", str(self.packages)],
                     stdout=log, stderr=subprocess.STDOUT,
                 )
-            if self._wait_until_up():
+            try:
+                up = self._wait_until_up()
+            except BaseException:  # out of time or interrupted: __exit__ will not run
+                self._stop()
+                raise
+            if up:
                 print(f"local index up: {self.url}/simple/ (pid {self.process.pid})", flush=True)
                 return self
             self._stop()
@@ -190,7 +206,7 @@ def main() -> int:
     print(f"rehearsing {name} {version}: {len(artifacts)} artifacts, installing with {args.python}")
     run(sys.executable, "-m", "twine", "check", "--strict", *artifacts, deadline=deadline)
 
-    with tempfile.TemporaryDirectory(prefix="release-rehearsal-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="release-rehearsal-", ignore_cleanup_errors=True) as tmp:
         tmp = Path(tmp)
         packages, deps = tmp / "packages", tmp / "deps"
         packages.mkdir()
