@@ -532,9 +532,14 @@ cdef class EWMean:
         if xs.shape[0] and self.n == 0:
             self._add(xs[0])
             start = 1
-        # The same recurrence as update(), with the state in registers instead of the object.
         cdef double a = self.fading_factor, keep = 1.0 - self.fading_factor, mean = self.mean
-        for i in range(start, xs.shape[0]):
+        # update()'s recurrence, four values at a time: mean_{t+4} = keep^4 mean_t + (a weighted
+        # sum of the four values), so the serial chain is one multiply-add per four values.
+        cdef double keep2 = keep * keep, keep3 = keep2 * keep, keep4 = keep2 * keep2
+        cdef Py_ssize_t end = start + (xs.shape[0] - start) // 4 * 4
+        for i in range(start, end, 4):
+            mean = keep4 * mean + a * (keep3 * xs[i] + keep2 * xs[i + 1] + keep * xs[i + 2] + xs[i + 3])
+        for i in range(end, xs.shape[0]):
             mean = a * xs[i] + keep * mean
         self.mean = mean
         self.n += xs.shape[0] - start
@@ -615,10 +620,25 @@ cdef class EWVar:
         if xs.shape[0] and self.n == 0:
             self._add(xs[0])
             start = 1
-        # The same recurrence as update(), with the state in registers instead of the object.
         cdef double a = self.fading_factor, keep = 1.0 - self.fading_factor
         cdef double mean = self.mean, var = self.var, diff, increment
-        for i in range(start, xs.shape[0]):
+        # update()'s recurrence, four values at a time. Within a block the means are
+        # keep^j * mean + (a part that does not depend on mean), so the four deviations, and
+        # then the block's variance update, follow from the block's starting mean at once.
+        cdef double keep2 = keep * keep, keep3 = keep2 * keep, keep4 = keep2 * keep2
+        cdef double p1, p2, p3, d1, d2, d3, d4
+        cdef Py_ssize_t end = start + (xs.shape[0] - start) // 4 * 4
+        for i in range(start, end, 4):
+            p1 = a * xs[i]
+            p2 = keep * p1 + a * xs[i + 1]
+            p3 = keep * p2 + a * xs[i + 2]
+            d1 = xs[i] - mean
+            d2 = xs[i + 1] - (keep * mean + p1)
+            d3 = xs[i + 2] - (keep2 * mean + p2)
+            d4 = xs[i + 3] - (keep3 * mean + p3)
+            var = keep4 * var + a * (keep4 * d1 * d1 + keep3 * d2 * d2 + keep2 * d3 * d3 + keep * d4 * d4)
+            mean = keep4 * mean + keep * p3 + a * xs[i + 3]
+        for i in range(end, xs.shape[0]):
             diff = xs[i] - mean
             increment = a * diff
             mean += increment
