@@ -33,9 +33,17 @@ def rust(session: nox.Session) -> None:
 
 @nox.session
 def tests(session: nox.Session) -> None:
-    """The README's test command, in a fresh virtualenv."""
+    """The README's test command in a fresh virtualenv, then the native modules' stubs checked
+    against the installed modules (mypy's stubtest)."""
     session.run("python", "-m", "pip", "install", ".[test]")
     session.run("pytest", *session.posargs)
+    session.install("mypy>=1.18")
+    with session.chdir(session.create_tmp()):  # outside the checkout: the installed package
+        native = session.run(
+            "python", "-c", "import river_lite._native as n; print(' '.join(n.NATIVE_MODULES))",
+            silent=True,
+        )
+        session.run("python", "-m", "mypy.stubtest", *(f"river_lite.{m}" for m in native.split()))
 
 
 @nox.session(python=False)
