@@ -208,6 +208,10 @@ def guard_self_test():
     import release_guard as guard
 
     expected = expected_identifiers()
+    # The names come from pyproject.toml, so that a renamed fork (.ci/rename.py), whose import
+    # name may differ from its distribution name, tests its own.
+    name = pyproject()["project"]["name"]
+    stem = re.sub(r"[-_.]+", "_", name).lower()  # how sdist and wheel file names spell it
     platforms = {
         "manylinux": "manylinux_2_27_{a}.manylinux_2_28_{a}", "musllinux": "musllinux_1_2_{a}",
         "macosx": "macosx_{v}_{a}", "win": "win_{a}",
@@ -217,25 +221,25 @@ def guard_self_test():
         python, target = identifier.split("-", 1)
         family, arch = target.split("_", 1)
         version = "11_0" if arch == "arm64" else "10_13"
-        return (f"river_lite-1.2.0-{python.rstrip('t')}-{python}-"
+        return (f"{stem}-1.2.0-{python.rstrip('t')}-{python}-"
                 f"{platforms[family].format(a=arch, v=version)}.whl")
 
     with tempfile.TemporaryDirectory() as tmp:
         dist = Path(tmp)
         pkg_info = dist / "PKG-INFO"
-        pkg_info.write_text("Metadata-Version: 2.4\nName: river-lite\nVersion: 1.2.0\n")
-        with tarfile.open(dist / "river_lite-1.2.0.tar.gz", "w:gz") as archive:
-            archive.add(pkg_info, "river_lite-1.2.0/PKG-INFO")
+        pkg_info.write_text(f"Metadata-Version: 2.4\nName: {name}\nVersion: 1.2.0\n")
+        with tarfile.open(dist / f"{stem}-1.2.0.tar.gz", "w:gz") as archive:
+            archive.add(pkg_info, f"{stem}-1.2.0/PKG-INFO")
         pkg_info.unlink()
         for identifier in expected:
             (dist / wheel_name(identifier)).touch()
 
-        assert guard.check_artifacts(dist, expected) == ("river-lite", "1.2.0")
+        assert guard.check_artifacts(dist, expected) == (name, "1.2.0")
         missing = dist / wheel_name(expected[-1])
         missing.unlink()
         failing("a missing wheel", lambda: guard.check_artifacts(dist, expected), "no wheel for 1")
         missing.touch()
-        stray = dist / "river_lite-1.2.0-cp310-cp310-win32.whl"
+        stray = dist / f"{stem}-1.2.0-cp310-cp310-win32.whl"
         stray.touch()
         failing("a wheel outside the matrix", lambda: guard.check_artifacts(dist, expected),
                 "matches 0 expected")
@@ -243,7 +247,7 @@ def guard_self_test():
         other = dist / wheel_name(expected[0]).replace("1.2.0", "1.2.1")
         other.touch()
         failing("a wheel of another version", lambda: guard.check_artifacts(dist, expected),
-                "is not river-lite 1.2.0")
+                f"is not {name} 1.2.0")
         other.unlink()
 
     guard.check_tag("v1.2.0", "1.2.0")
@@ -254,8 +258,8 @@ def guard_self_test():
         ("v1.2.0", "1.2.1.dev3+g1234567", "not a release build"),
     ]:
         failing(f"tag {tag} for {version}", lambda: guard.check_tag(tag, version), message)
-    guard.check_unpublished("river-lite", "1.2.0", {"1.1.0", "1.2.0rc1"})
-    failing("a published version", lambda: guard.check_unpublished("river-lite", "1.2.0", {"1.2.0"}),
+    guard.check_unpublished(name, "1.2.0", {"1.1.0", "1.2.0rc1"})
+    failing("a published version", lambda: guard.check_unpublished(name, "1.2.0", {"1.2.0"}),
             "already published")
     print("release_guard accepts a complete release and refuses each broken one")
 
