@@ -3,6 +3,7 @@
 Subpackages are imported on first use, so ``import river_lite`` stays cheap:
 
 * :mod:`river_lite.stats` — River-compatible online statistics.
+* :mod:`river_lite.sampler` — a Gibbs sampler for the scaled Student-t model, with diagnostics.
 """
 
 from __future__ import annotations
@@ -13,11 +14,11 @@ from typing import TYPE_CHECKING
 from ._version import __version__
 
 if TYPE_CHECKING:
-    from . import stats
+    from . import sampler, stats
 
-__all__ = ["__version__", "stats"]
+__all__ = ["__version__", "sampler", "stats"]
 
-_SUBPACKAGES = {"stats"}
+_SUBPACKAGES = {"sampler", "stats"}
 
 
 def __getattr__(name: str):

@@ -6,7 +6,7 @@ import importlib
 from types import ModuleType
 
 #: The compiled extensions of this package, by role, relative to the package.
-NATIVE_MODULES = ("_core", "stats._moments", "stats._order")
+NATIVE_MODULES = ("_core", "stats._moments", "stats._order", "sampler._diagnostics")
 
 
 def load(relative_name: str) -> ModuleType:

@@ -1,0 +1,238 @@
+"""The Gibbs sampler of the scaled Student-t model: Rust vs the NumPy and pure-Python references.
+
+The "Speeding up Python with Rust" talk's setting: nu = 6, mu = -3.14, sigma2 = 30, n = 500
+points made as mu + z sqrt(sigma2 nu / chi2_nu), ``run(burn_in=2000, sample_size=2000)``, one
+chain. Measured in one process:
+
+* the three backends on that setting (Rust best of ``--repeat``, NumPy best of 3, Python once);
+* the floor of the Rust backend: the time to merely draw the 2,000,000 chi2(7) variates of a
+  run (n x (burn_in + sample_size) latent scales) with the same generator;
+* scaling with n (500 -> 500,000) at 400 iterations per run, as ns per data point and
+  iteration (pure Python only up to n = 5,000);
+* scaling with chains (1, 2, 4, 8) on this machine's cores, Rust.
+
+Times are seconds per run; ratios are what to read (absolute times move by up to 2x between
+runs on shared machines). Writes its section between the ``sampler`` markers of
+benchmarks/RESULTS.md and a figure to benchmarks/sampler.png.
+
+    python benchmarks/sampler.py           # the full benchmark (~1 minute)
+    python benchmarks/sampler.py --quick   # small sizes, seconds, for CI
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import os
+import platform
+import time
+from pathlib import Path
+
+import numpy as np
+
+from river_lite import __version__, _core
+from river_lite.sampler import ScaledTModel
+
+HERE = Path(__file__).resolve().parent
+NU, MU, SIGMA2 = 6.0, -3.14, 30.0
+TARGETS = {"numpy": 10.0, "python": 150.0}  # Rust at least this many times faster
+FLOOR_TARGET, CHAINS_TARGET = 2.0, 1.3
+
+
+def talk_data(n: int, seed: int = 0) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    return MU + rng.standard_normal(n) * np.sqrt(SIGMA2 * NU / rng.chisquare(NU, n))
+
+
+def best_of(repeat: int, call) -> float:
+    times = []
+    for _ in range(repeat):
+        gc.collect()
+        started = time.perf_counter()
+        call()
+        times.append(time.perf_counter() - started)
+    return min(times)
+
+
+def talk_setting(args):
+    model = ScaledTModel(talk_data(500), NU)
+    burn_in, size = (200, 200) if args.quick else (2000, 2000)
+    repeats = {"rust": args.repeat, "numpy": 3, "python": 1}
+    seconds = {
+        backend: best_of(repeats[backend], lambda b=backend: model.run(burn_in, size, seed=1, backend=b))
+        for backend in ("rust", "numpy", "python")
+    }
+    draws = 500 * (burn_in + size)
+    seconds["floor"] = best_of(args.repeat, lambda: _core.chi_squared_floor(draws, NU + 1.0, 1))
+    return seconds, burn_in, size, draws
+
+
+def scaling_with_n(args):
+    sizes = [500, 5_000, 50_000] if args.quick else [500, 5_000, 50_000, 500_000]
+    burn_in, size = (20, 20) if args.quick else (200, 200)
+    rows = []
+    for n in sizes:
+        model = ScaledTModel(talk_data(n), NU)
+        row = {"n": n}
+        for backend in ("rust", "numpy", "python"):
+            if backend == "python" and n > 5_000:
+                continue
+            repeat = 3 if backend == "rust" and n <= 50_000 else 1
+            elapsed = best_of(repeat, lambda b=backend: model.run(burn_in, size, seed=1, backend=b))
+            row[backend] = elapsed / (n * (burn_in + size)) * 1e9  # ns per point-iteration
+        rows.append(row)
+    return rows, burn_in + size
+
+
+def scaling_with_chains(args):
+    model = ScaledTModel(talk_data(500), NU)
+    burn_in, size = (200, 200) if args.quick else (2000, 2000)
+    return [
+        (chains, best_of(3, lambda c=chains: model.run(burn_in, size, chains=c, seed=1)))
+        for chains in (1, 2, 4, 8)
+    ]
+
+
+def write_results(args, talk, by_n, iterations, by_chains) -> dict[str, float]:
+    seconds, burn_in, size, draws = talk
+    rust = seconds["rust"]
+    ratios = {
+        "numpy": seconds["numpy"] / rust,
+        "python": seconds["python"] / rust,
+        "floor": rust / seconds["floor"],
+        "chains": by_chains[1][1] / by_chains[0][1],
+    }
+    ok = {
+        "numpy": ratios["numpy"] >= TARGETS["numpy"],
+        "python": ratios["python"] >= TARGETS["python"],
+        "floor": ratios["floor"] <= FLOOR_TARGET,
+        "chains": ratios["chains"] <= CHAINS_TARGET,
+    }
+    mark = {True: "met", False: "**missed**"}
+    lines = [
+        "## Gibbs sampler: Rust vs the NumPy and pure-Python references",
+        "",
+        f"`python benchmarks/sampler.py{' --quick' if args.quick else ''}` — the talk's setting "
+        f"(nu = 6, mu = -3.14, sigma2 = 30, n = 500, burn-in {burn_in}, {size} draws, one chain); "
+        f"river_lite {__version__}, NumPy {np.__version__}, Python {platform.python_version()}, "
+        f"{platform.machine()}, {os.cpu_count()} cores.",
+        "",
+        "| implementation | s per run | Rust is faster by | target | |",
+        "|---|---|---|---|---|",
+        f"| pure Python (`backend=\"python\"`) | {seconds['python']:.3f} | {ratios['python']:.0f}x "
+        f"| >= {TARGETS['python']:.0f}x | {mark[ok['python']]} |",
+        f"| NumPy (`backend=\"numpy\"`) | {seconds['numpy']:.4f} | {ratios['numpy']:.1f}x "
+        f"| >= {TARGETS['numpy']:.0f}x | {mark[ok['numpy']]} |",
+        f"| Rust (`backend=\"rust\"`) | {rust:.4f} | 1x | | |",
+        f"| Rust floor: {draws:,} chi2(7) draws only | {seconds['floor']:.4f} "
+        f"| run / floor = {ratios['floor']:.2f} | <= {FLOOR_TARGET:.0f} | {mark[ok['floor']]} |",
+        "",
+        f"Scaling with n ({iterations} iterations per run), ns per data point and iteration "
+        "(lower is better):",
+        "",
+        "| n | Rust | NumPy | pure Python | NumPy / Rust |",
+        "|---|---|---|---|---|",
+    ]
+    for row in by_n:
+        python = f"{row['python']:.0f}" if "python" in row else "–"
+        lines.append(
+            f"| {row['n']:,} | {row['rust']:.1f} | {row['numpy']:.1f} | {python} "
+            f"| {row['numpy'] / row['rust']:.1f}x |"
+        )
+    lines += [
+        "",
+        f"Scaling with chains (Rust, talk setting, {os.cpu_count()} cores; chains run in parallel "
+        "threads with the GIL released):",
+        "",
+        "| chains | s per run | / 1 chain |",
+        "|---|---|---|",
+    ]
+    for chains, elapsed in by_chains:
+        lines.append(f"| {chains} | {elapsed:.4f} | {elapsed / by_chains[0][1]:.2f} |")
+    lines += [
+        "",
+        f"2 chains on {os.cpu_count()} cores take {ratios['chains']:.2f}x the single-chain time "
+        f"(target <= {CHAINS_TARGET}: {mark[ok['chains']]}).",
+        "",
+        "![Gibbs sampler: backends, scaling with n and with chains](sampler.png)",
+    ]
+    section = "\n".join(lines)
+
+    results = HERE / "RESULTS.md"
+    text = results.read_text() if results.exists() else "# Benchmark results\n"
+    start, end = "<!-- sampler:start -->", "<!-- sampler:end -->"
+    if start in text and end in text:
+        before, rest = text.split(start, 1)
+        after = rest.split(end, 1)[1]
+        text = f"{before}{start}\n{section}\n{end}{after}"
+    else:
+        text = f"{text.rstrip()}\n\n{start}\n{section}\n{end}\n"
+    results.write_text(text)
+    print(section)
+    print(f"wrote {results}")
+    return ratios
+
+
+def plot(talk, by_n, iterations, by_chains) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    seconds = talk[0]
+    fig, (left, middle, right) = plt.subplots(1, 3, figsize=(14, 4.3))
+    labels = ["pure Python", "NumPy", "Rust", "Rust RNG floor"]
+    values = [seconds["python"], seconds["numpy"], seconds["rust"], seconds["floor"]]
+    left.bar(labels, values, color=["tab:gray", "tab:blue", "tab:orange", "tab:olive"])
+    left.set_yscale("log")
+    left.set_ylabel("seconds per run (log)")
+    left.set_title("talk setting: n = 500, 4,000 iterations")
+    for i, value in enumerate(values):
+        left.text(i, value, f"{value:.3g}", ha="center", va="bottom")
+
+    for backend, style in (("python", "s-"), ("numpy", "o-"), ("rust", "^-")):
+        points = [(row["n"], row[backend]) for row in by_n if backend in row]
+        middle.plot(*zip(*points), style, label=backend)
+    middle.set_xscale("log")
+    middle.set_yscale("log")
+    middle.set_xlabel("n (data points)")
+    middle.set_ylabel("ns per point and iteration (log)")
+    middle.set_title(f"scaling with n ({iterations} iterations)")
+    middle.legend()
+
+    chains = [c for c, _ in by_chains]
+    right.plot(chains, [s for _, s in by_chains], "^-", color="tab:orange", label="Rust, measured")
+    cores = os.cpu_count() or 1
+    ideal = [by_chains[0][1] * np.ceil(c / cores) for c in chains]
+    right.plot(chains, ideal, "k:", label=f"ideal on {cores} cores")
+    right.set_xlabel("chains")
+    right.set_ylabel("seconds per run")
+    right.set_xticks(chains)
+    right.set_title("scaling with chains (talk setting)")
+    right.legend()
+    fig.tight_layout()
+    fig.savefig(HERE / "sampler.png", dpi=110)
+    print(f"wrote {HERE / 'sampler.png'}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="small sizes, for CI")
+    parser.add_argument("--repeat", type=int, default=7, help="runs of the fast measurements")
+    parser.add_argument("--no-write", action="store_true", help="print only")
+    args = parser.parse_args()
+
+    talk = talk_setting(args)
+    print("talk setting:", {k: round(v, 4) for k, v in talk[0].items()})
+    by_chains = scaling_with_chains(args)
+    print("chains:", by_chains)
+    by_n, iterations = scaling_with_n(args)
+    print("n:", by_n)
+    if args.no_write:
+        return
+    write_results(args, talk, by_n, iterations, by_chains)
+    plot(talk, by_n, iterations, by_chains)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,471 @@
+# cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True
+# cython: initializedcheck=False, freethreading_compatible=True
+"""MCMC diagnostics over NumPy buffers, compiled by Cython: autocorrelation, effective sample
+size (ESS), split-R̂ and the Monte-Carlo standard error of the mean.
+
+The definitions are those of ArviZ (``arviz/stats/diagnostics.py``: ``_ess``, ``_ess_bulk``,
+``_ess_mean``, ``_rhat``, ``_rhat_rank``, ``_split_chains``, ``_z_scale``, ``_mcse_mean``;
+``arviz/stats/stats_utils.py``: ``autocov``), which follow Vehtari, Gelman, Simpson, Carpenter
+& Bürkner (2021), "Rank-normalization, folding, and localization: an improved R̂ for
+assessing convergence of MCMC", *Bayesian Analysis* 16(2). Two deliberate differences:
+
+* autocovariances are direct sums, computed lazily up to the lag where Geyer's initial
+  positive sequence stops (ArviZ computes all lags by FFT); the values agree to rounding, and
+  for a chain that mixes well the cost is a few passes over the draws;
+* ``rhat`` accepts a single chain (split in two halves, as Stan does); ArviZ returns NaN.
+
+Draws are ``(chains, draws)`` arrays, or 1-D for one chain. Input containing NaN or ±inf gives
+NaN (as in ArviZ); fewer than 4 draws per chain is a ``ValueError``.
+"""
+
+from libc.math cimport NAN, erfc, exp, isfinite, log, log10, sqrt
+
+import numpy as np
+
+include "../_build_info.pxi"
+
+cdef double SQRT_2 = 1.4142135623730951
+cdef double SQRT_2PI = 2.5066282746310002
+
+_ESS_METHODS = ("bulk", "mean")
+_RHAT_METHODS = ("rank", "split")
+
+
+# ---------------------------------------------------------------------------------------------
+# Input handling
+# ---------------------------------------------------------------------------------------------
+
+def _as_float_array(values, str name):
+    if isinstance(values, (str, bytes)) or np.iscomplexobj(values):
+        raise TypeError(f"{name} must be an array-like of real numbers")
+    try:
+        return np.ascontiguousarray(values, dtype=np.float64)
+    except (TypeError, ValueError) as error:
+        raise TypeError(f"{name} must be an array-like of real numbers ({error})") from None
+
+
+def _as_chains(draws):
+    """``draws`` as a C-contiguous float64 ``(chains, draws)`` array."""
+    array = _as_float_array(draws, "draws")
+    if array.ndim == 1:
+        array = array.reshape(1, -1)
+    elif array.ndim != 2:
+        raise ValueError(
+            f"draws must be 1-D (one chain) or 2-D (chains, draws), got shape {array.shape}"
+        )
+    if array.shape[0] < 1 or array.shape[1] < 4:
+        raise ValueError(f"draws must hold at least 4 draws per chain, got shape {array.shape}")
+    return array
+
+
+cdef bint _all_finite(const double[:, ::1] x) noexcept nogil:
+    cdef Py_ssize_t c, i
+    for c in range(x.shape[0]):
+        for i in range(x.shape[1]):
+            if not isfinite(x[c, i]):
+                return False
+    return True
+
+
+def _split_chains(array):
+    """Each chain cut into its first and last halves (the middle draw of an odd length is
+    dropped): ``(m, n)`` → ``(2m, n // 2)``, first halves first, as ArviZ stacks them."""
+    half = array.shape[1] // 2
+    return np.ascontiguousarray(np.concatenate((array[:, :half], array[:, -half:]), axis=0))
+
+
+# ---------------------------------------------------------------------------------------------
+# Autocovariance
+# ---------------------------------------------------------------------------------------------
+
+cdef double _lag_product(const double[::1] centred, Py_ssize_t lag) noexcept nogil:
+    """Σ_i c[i] c[i + lag] over one centred chain."""
+    cdef Py_ssize_t i, n = centred.shape[0]
+    cdef double total = 0.0
+    for i in range(n - lag):
+        total += centred[i] * centred[i + lag]
+    return total
+
+
+def autocovariance(x, max_lag=None):
+    """Autocovariance of one chain at lags 0 to ``max_lag``.
+
+    Parameters
+    ----------
+    x : array_like
+        1-D draws of one chain, finite.
+    max_lag : int, optional
+        Largest lag, ``0 <= max_lag < len(x)``; default ``len(x) - 1``. The cost is
+        ``O(len(x) * max_lag)``.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``acov[t] = (1/n) Σ_{i < n - t} (x_i - x̄)(x_{i+t} - x̄)``: the biased estimate, as in
+        ArviZ's ``autocov``.
+
+    Examples
+    --------
+    >>> from river_lite.sampler import autocovariance
+    >>> autocovariance([1.0, 2.0, 3.0, 4.0], max_lag=2).round(4).tolist()
+    [1.25, 0.3125, -0.375]
+    """
+    array = _as_float_array(x, "x")
+    if array.ndim != 1 or array.shape[0] < 1:
+        raise ValueError(f"x must be a non-empty 1-D array, got shape {array.shape}")
+    cdef Py_ssize_t n = array.shape[0]
+    cdef Py_ssize_t last = n - 1 if max_lag is None else max_lag
+    if last < 0 or last >= n:
+        raise ValueError(f"max_lag must lie in [0, {n - 1}], got {max_lag}")
+    if not np.isfinite(array).all():
+        raise ValueError("x must be finite (no NaN or inf)")
+    centred_array = array - array.mean()
+    cdef const double[::1] centred = centred_array
+    result = np.empty(last + 1)
+    cdef double[::1] out = result
+    cdef Py_ssize_t lag
+    with nogil:
+        for lag in range(last + 1):
+            out[lag] = _lag_product(centred, lag) / n
+    return result
+
+
+def autocorrelation(x, max_lag=None):
+    """Autocorrelation of one chain at lags 0 to ``max_lag``: ``autocovariance(x) / acov[0]``.
+
+    Parameters
+    ----------
+    x : array_like
+        1-D draws of one chain, finite and not constant.
+    max_lag : int, optional
+        Largest lag, ``0 <= max_lag < len(x)``; default ``len(x) - 1``.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``rho[0] == 1``, then the autocorrelation at each lag (ArviZ's ``autocorr``).
+
+    Examples
+    --------
+    >>> from river_lite.sampler import autocorrelation
+    >>> autocorrelation([1.0, -1.0, 1.0, -1.0, 1.0, -1.0], max_lag=2).round(4).tolist()
+    [1.0, -0.8333, 0.6667]
+    """
+    acov = autocovariance(x, max_lag)
+    if acov[0] == 0.0:
+        raise ValueError("x is constant: its autocorrelation is undefined")
+    return acov / acov[0]
+
+
+# ---------------------------------------------------------------------------------------------
+# Effective sample size (Geyer's initial monotone sequence, multi-chain)
+# ---------------------------------------------------------------------------------------------
+
+cdef double _mean_autocovariance(const double[:, ::1] centred, Py_ssize_t lag) noexcept nogil:
+    """Average over chains of the biased autocovariance at ``lag``."""
+    cdef Py_ssize_t c, i, m = centred.shape[0], n = centred.shape[1]
+    cdef double chain_total, total = 0.0
+    for c in range(m):
+        chain_total = 0.0
+        for i in range(n - lag):
+            chain_total += centred[c, i] * centred[c, i + lag]
+        total += chain_total / n
+    return total / m
+
+
+cdef double _ess_kernel(const double[:, ::1] x, double[::1] rho, double[:, ::1] centred,
+                        double[::1] chain_mean) noexcept nogil:
+    """ArviZ's ``_ess`` on finite ``(m, n)`` draws; ``rho`` (n zeros), ``centred`` (m × n)
+    and ``chain_mean`` (m) are scratch space."""
+    cdef Py_ssize_t m = x.shape[0], n = x.shape[1], c, i, t, max_t
+    cdef double lo = x[0, 0], hi = x[0, 0], grand = 0.0, between = 0.0
+    for c in range(m):
+        chain_mean[c] = 0.0
+        for i in range(n):
+            lo = min(lo, x[c, i])
+            hi = max(hi, x[c, i])
+            chain_mean[c] += x[c, i]
+        chain_mean[c] /= n
+        grand += chain_mean[c]
+        for i in range(n):
+            centred[c, i] = x[c, i] - chain_mean[c]
+    if hi - lo < 1e-15:  # np.finfo(float).resolution: constant draws
+        return <double>(m * n)
+    grand /= m
+    if m > 1:
+        for c in range(m):
+            between += (chain_mean[c] - grand) * (chain_mean[c] - grand)
+        between /= m - 1
+
+    cdef double mean_var = _mean_autocovariance(centred, 0) * n / (n - 1.0)
+    cdef double var_plus = mean_var * (n - 1.0) / n + between
+    cdef double rho_even = 1.0
+    cdef double rho_odd = 1.0 - (mean_var - _mean_autocovariance(centred, 1)) / var_plus
+    rho[0] = rho_even
+    rho[1] = rho_odd
+
+    # Geyer's initial positive sequence.
+    t = 1
+    while t < n - 3 and rho_even + rho_odd > 0.0:
+        rho_even = 1.0 - (mean_var - _mean_autocovariance(centred, t + 1)) / var_plus
+        rho_odd = 1.0 - (mean_var - _mean_autocovariance(centred, t + 2)) / var_plus
+        if rho_even + rho_odd >= 0.0:
+            rho[t + 1] = rho_even
+            rho[t + 2] = rho_odd
+        t += 2
+    max_t = t - 2
+    if rho_even > 0.0:
+        rho[max_t + 1] = rho_even
+
+    # Geyer's initial monotone sequence.
+    t = 1
+    while t <= max_t - 2:
+        if rho[t + 1] + rho[t + 2] > rho[t - 1] + rho[t]:
+            rho[t + 1] = (rho[t - 1] + rho[t]) / 2.0
+            rho[t + 2] = rho[t + 1]
+        t += 2
+
+    cdef double tau = -1.0
+    for t in range(max_t + 1):
+        tau += 2.0 * rho[t]
+    if max_t + 1 < n:
+        tau += rho[max_t + 1]
+    cdef double total = <double>(m * n)
+    tau = max(tau, 1.0 / log10(total))
+    for t in range(n):
+        if not isfinite(rho[t]):
+            return NAN
+    return total / tau
+
+
+cdef double _ess_of(array):
+    """ESS of a finite C-contiguous ``(m, n)`` float64 array."""
+    cdef const double[:, ::1] x = array
+    cdef Py_ssize_t m = x.shape[0], n = x.shape[1]
+    cdef double[::1] rho = np.zeros(n)
+    cdef double[:, ::1] centred = np.empty((m, n))
+    cdef double[::1] chain_mean = np.empty(m)
+    cdef double result
+    with nogil:
+        result = _ess_kernel(x, rho, centred, chain_mean)
+    return result
+
+
+def ess(draws, method="bulk"):
+    """Effective sample size of MCMC draws.
+
+    Parameters
+    ----------
+    draws : array_like
+        ``(chains, draws)``, or 1-D for one chain; at least 4 draws per chain.
+    method : {"bulk", "mean"}
+        ``"bulk"`` (default): rank-normalised split chains, robust to heavy tails (ArviZ's
+        default). ``"mean"``: split chains as they are; the ESS that sets the Monte-Carlo
+        error of the posterior mean.
+
+    Returns
+    -------
+    float
+        The ESS (NaN if ``draws`` has NaN or inf).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from river_lite.sampler import ess
+    >>> rng = np.random.default_rng(0)
+    >>> independent = rng.normal(size=(2, 1000))
+    >>> 1600 < ess(independent) < 2400
+    True
+    >>> sticky = np.repeat(independent, 10, axis=1)  # 20,000 draws, each value 10 times
+    >>> 1600 < ess(sticky, method="mean") < 2400  # no more information than 2,000 draws
+    True
+    """
+    if method not in _ESS_METHODS:
+        raise ValueError(f"method must be one of {_ESS_METHODS}, got {method!r}")
+    array = _as_chains(draws)
+    if not _all_finite(array):
+        return float("nan")
+    split = _split_chains(array)
+    if method == "bulk":
+        split = _z_scale(split)
+    return _ess_of(split)
+
+
+def mcse_mean(draws):
+    """Monte-Carlo standard error of the posterior mean: ``sd / sqrt(ess(draws, "mean"))``
+    with the standard deviation of all draws (``ddof=1``), as ArviZ's ``_mcse_mean``.
+
+    Parameters
+    ----------
+    draws : array_like
+        ``(chains, draws)``, or 1-D for one chain; at least 4 draws per chain.
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from river_lite.sampler import mcse_mean
+    >>> draws = np.random.default_rng(1).normal(size=(4, 2500))
+    >>> 0.008 < mcse_mean(draws) < 0.012  # about 1 / sqrt(10000)
+    True
+    """
+    array = _as_chains(draws)
+    if not _all_finite(array):
+        return float("nan")
+    return float(np.std(array, ddof=1) / sqrt(_ess_of(_split_chains(array))))
+
+
+# ---------------------------------------------------------------------------------------------
+# Rank normalisation
+# ---------------------------------------------------------------------------------------------
+
+cdef double _ndtri(double p) noexcept nogil:
+    """Φ⁻¹(p) for 0 < p < 1: Abramowitz & Stegun 26.2.23 (|error| < 4.5e-4), then three
+    Halley steps on Φ(z) = p in the lower tail, where erfc is accurate to rounding."""
+    if p == 0.5:
+        return 0.0
+    cdef double q = p if p < 0.5 else 1.0 - p
+    cdef double t = sqrt(-2.0 * log(q))
+    cdef double z = -(t - (2.515517 + 0.802853 * t + 0.010328 * t * t)
+                      / (1.0 + 1.432788 * t + 0.189269 * t * t + 0.001308 * t * t * t))
+    cdef double error, u
+    cdef int step
+    for step in range(3):
+        error = 0.5 * erfc(-z / SQRT_2) - q
+        u = error * SQRT_2PI * exp(z * z / 2.0)
+        z = z - u / (1.0 + z * u / 2.0)
+    return z if p < 0.5 else -z
+
+
+def _z_scale(array):
+    """Blom-normalised average ranks over all values (ArviZ's ``_z_scale``)."""
+    flat = np.ascontiguousarray(array, dtype=np.float64).ravel()
+    order_array = np.argsort(flat, kind="stable")
+    cdef const double[::1] values = flat
+    cdef const Py_ssize_t[::1] order = order_array.astype(np.intp, copy=False)
+    result = np.empty(flat.shape[0])
+    cdef double[::1] z = result
+    cdef Py_ssize_t size = flat.shape[0], start = 0, end, k
+    cdef double rank
+    with nogil:
+        while start < size:
+            end = start + 1
+            while end < size and values[order[end]] == values[order[start]]:
+                end += 1
+            # Ranks start+1 .. end share their average; Blom: (r - 3/8) / (size + 1/4).
+            rank = (start + 1 + end) / 2.0
+            for k in range(start, end):
+                z[order[k]] = _ndtri((rank - 0.375) / (size + 0.25))
+            start = end
+    return result.reshape(np.shape(array))
+
+
+def rank_normalize(draws):
+    """Rank-normalised draws: the normal quantiles of their pooled average ranks,
+    ``Φ⁻¹((rank - 3/8) / (size + 1/4))`` (Blom 1958; ArviZ's ``_z_scale``).
+
+    Parameters
+    ----------
+    draws : array_like
+        Any shape; NaN is not allowed.
+
+    Returns
+    -------
+    numpy.ndarray
+        Same shape as ``draws``.
+
+    Examples
+    --------
+    >>> from river_lite.sampler import rank_normalize
+    >>> rank_normalize([10.0, -3.0, 2.0]).round(4).tolist()
+    [0.8694, -0.8694, 0.0]
+    """
+    array = _as_float_array(draws, "draws")
+    if np.isnan(array).any():
+        raise ValueError("draws must not contain NaN")
+    return _z_scale(array)
+
+
+# ---------------------------------------------------------------------------------------------
+# R-hat
+# ---------------------------------------------------------------------------------------------
+
+cdef double _rhat_kernel(const double[:, ::1] x) noexcept nogil:
+    """ArviZ's ``_rhat``: sqrt((B/W + n - 1) / n) on ``(m, n)`` draws, m >= 2."""
+    cdef Py_ssize_t m = x.shape[0], n = x.shape[1], c, i
+    cdef double mean, var, grand = 0.0, within = 0.0, between = 0.0
+    for c in range(m):
+        mean = 0.0
+        for i in range(n):
+            mean += x[c, i]
+        mean /= n
+        var = 0.0
+        for i in range(n):
+            var += (x[c, i] - mean) * (x[c, i] - mean)
+        within += var / (n - 1)
+        grand += mean
+    within /= m
+    grand /= m
+    for c in range(m):
+        mean = 0.0
+        for i in range(n):
+            mean += x[c, i]
+        mean /= n
+        between += (mean - grand) * (mean - grand)
+    between = n * between / (m - 1)
+    return sqrt((between / within + n - 1) / n)
+
+
+cdef double _rhat_of(array):
+    cdef const double[:, ::1] x = np.ascontiguousarray(array, dtype=np.float64)
+    cdef double result
+    with nogil:
+        result = _rhat_kernel(x)
+    return result
+
+
+def rhat(draws, method="rank"):
+    """Potential scale reduction R̂ of MCMC draws; values near 1 (say < 1.01) indicate that
+    the chains agree.
+
+    Parameters
+    ----------
+    draws : array_like
+        ``(chains, draws)``, or 1-D for one chain (then its two halves are compared); at least
+        4 draws per chain.
+    method : {"rank", "split"}
+        ``"rank"`` (default): the larger of the rank-normalised split-R̂ of the draws and of
+        their distances to the median (bulk and tails; ArviZ's default). ``"split"``: the
+        classic split-R̂.
+
+    Returns
+    -------
+    float
+        R̂; NaN if ``draws`` has NaN or inf, and inf or NaN if every split chain is constant.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from river_lite.sampler import rhat
+    >>> rng = np.random.default_rng(2)
+    >>> rhat(rng.normal(size=(4, 1000))) < 1.01
+    True
+    >>> shifted = rng.normal(size=(4, 1000)) + np.array([[0.0], [0.0], [0.0], [1.0]])
+    >>> rhat(shifted) > 1.05
+    True
+    """
+    if method not in _RHAT_METHODS:
+        raise ValueError(f"method must be one of {_RHAT_METHODS}, got {method!r}")
+    array = _as_chains(draws)
+    if not _all_finite(array):
+        return float("nan")
+    split = _split_chains(array)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if method == "split":
+            return _rhat_of(split)
+        bulk = _rhat_of(_z_scale(split))
+        tail = _rhat_of(_z_scale(np.abs(split - np.median(split))))
+    return max(bulk, tail)
