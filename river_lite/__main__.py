@@ -66,6 +66,15 @@ def demo() -> None:
         skew.update(x)
     print(f"  {skew!r:<55} (one update(x) call per value, first 1,000 values)")
 
+    from .sampler import ScaledTModel
+
+    data = -3.14 + np.sqrt(30.0) * rng.standard_t(df=6, size=500)
+    result = ScaledTModel(data, nu=6).run(burn_in=1000, sample_size=2000, chains=4, seed=0)
+    print("\nGibbs sampler, scaled Student-t model (nu=6, mu=-3.14, sigma2=30, n=500; 4 chains in")
+    print("parallel Rust threads):")
+    for line in result.summary().splitlines():
+        print(f"  {line}")
+
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog=f"python -m {PACKAGE}")
