@@ -39,6 +39,7 @@ from __future__ import annotations
 import argparse
 import email.utils
 import importlib.machinery
+import importlib.metadata
 import keyword
 import os
 import re
@@ -188,13 +189,25 @@ def imported_modules(root: Path, files: list[str]) -> set[str]:
     return found
 
 
-def installed(name: str, root: Path) -> bool:
-    """Whether ``import name`` would find something outside this checkout."""
+def canonical(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def installed_elsewhere(name: str, dist: str, root: Path) -> str | None:
+    """Where ``import name`` would find something other than this checkout, or this project
+    itself installed under the new name (a fork's developer has it installed): None."""
     if name in sys.builtin_module_names:
-        return True
+        return "built into Python"
     here = {str(root), str(Path(__file__).resolve().parent), "", "."}
     path = [p for p in sys.path if p not in here and Path(p or ".").resolve() != root]
-    return importlib.machinery.PathFinder.find_spec(name, path) is not None
+    spec = importlib.machinery.PathFinder.find_spec(name, path)
+    if spec is None:
+        return None
+    providers = importlib.metadata.packages_distributions().get(name, [])
+    if providers and all(canonical(p) == canonical(dist) for p in providers):
+        return None
+    location = spec.origin or next(iter(spec.submodule_search_locations or []), "?")
+    return f"{location}" + (f" (distribution {', '.join(providers)})" if providers else "")
 
 
 def check_names(old: Names, package: str, dist: str, root: Path, files: list[str]) -> list[str]:
@@ -207,9 +220,9 @@ def check_names(old: Names, package: str, dist: str, root: Path, files: list[str
         problems.append(f"{package!r} is a Python keyword: `import {package}` would not work")
     elif package in sys.stdlib_module_names:
         problems.append(f"{package!r} is the name of a standard-library module: it would shadow it")
-    elif installed(package, root):
-        problems.append(f"{package!r} is the name of a package installed in this Python "
-                        f"({sys.executable}): the two would shadow each other")
+    elif found := installed_elsewhere(package, dist, root):
+        problems.append(f"{package!r} is the name of a module installed in this Python "
+                        f"({sys.executable}), at {found}: the two would shadow each other")
     elif package in imported_modules(root, files) - {old.package}:
         problems.append(f"{package!r} is a module this project imports or depends on: the renamed "
                         "package would shadow it")

@@ -1,0 +1,234 @@
+"""Proof that a renamed fork of this template still builds, tests and packages.
+
+1. Copy the repository (tracked files, plus untracked ones that are not ignored) to a temporary
+   directory and make it a fresh git repository: a fork.
+2. Rename it with .ci/rename.py to names used nowhere in the project's tests, with a
+   distribution name that differs from the import name (as pypa/sampleproject teaches).
+3. ``git grep`` finds no old name, except the LICENSE line marked "Derived from".
+4. Build the sdist and a wheel from that sdist (``python -m build``), and check both name only
+   the new package.
+5. Install the wheel into a fresh venv, run the renamed test suite from a directory outside the
+   copy, and ``python -m <new package> info``.
+6. Lint the renamed workflows: the copy's own .ci/release_checks.py (actionlint with
+   shellcheck, zizmor, check-jsonschema, validate-pyproject, the cibuildwheel matrix, the release
+   guard), else actionlint and check-jsonschema directly.
+
+Run from anywhere with a Python that has the tools of .ci/requirements-tools.txt (``nox -s
+template`` runs it after the rename script's own tests, .ci/test_rename.py). The Rust build gets
+its own CARGO_TARGET_DIR inside the temporary directory.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tarfile
+import tempfile
+import time
+import tomllib
+import zipfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / ".ci"))
+import rename  # noqa: E402
+
+# The fork's names: in no test of the project (checked below), and a distribution name other
+# than the import name, so that every place that needs one and not the other is exercised.
+PACKAGE = "acme_quokka"
+DIST = "acme-quokka-stats"
+AUTHOR = "Acme Quokka Maintainers <quokka@example.com>"
+URL = "https://github.com/acme/acme-quokka-stats"
+GIT_IDENTITY = {"GIT_AUTHOR_NAME": "template proof", "GIT_AUTHOR_EMAIL": "proof@example.com",
+                "GIT_COMMITTER_NAME": "template proof", "GIT_COMMITTER_EMAIL": "proof@example.com"}
+
+
+def run(*command, cwd=None, env=None, capture=False) -> str:
+    print("+", " ".join(str(c) for c in command), flush=True)
+    result = subprocess.run([str(c) for c in command], cwd=cwd, env=env, text=True,
+                            capture_output=capture)
+    if result.returncode != 0:
+        if capture:
+            print(result.stdout + result.stderr)
+        raise SystemExit(f"template proof FAILED: {' '.join(map(str, command))} exited "
+                         f"{result.returncode}")
+    return result.stdout if capture else ""
+
+
+def source_files(ref: str | None) -> list[str]:
+    if ref:
+        return [p for p in rename.git("ls-tree", "-r", "-z", "--name-only", ref).split("\0") if p]
+    listed = rename.git("ls-files", "-z", "--cached", "--others", "--exclude-standard")
+    return sorted({p for p in listed.split("\0") if p and (ROOT / p).is_file()})
+
+
+def make_fork(destination: Path, ref: str | None = None) -> None:
+    """A fresh git repository holding the repository's files (of ``ref``, or of the working
+    tree: tracked and untracked-but-not-ignored files), committed once."""
+    destination.mkdir(parents=True)
+    if ref:
+        archive = subprocess.run(["git", "archive", ref], cwd=ROOT, capture_output=True, check=True)
+        with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
+            tar.extractall(destination, filter="tar")
+    else:
+        for path in source_files(None):
+            target = destination / path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(ROOT / path, target)
+    git_env = {**os.environ, **GIT_IDENTITY}
+    for command in (["init", "-q", "-b", "main"], ["add", "-A"],
+                    ["commit", "-q", "-m", "the template, as forked"]):
+        subprocess.run(["git", *command], cwd=destination, env=git_env, check=True)
+
+
+def leftovers(fork: Path, old: rename.Names) -> list[str]:
+    """Lines of tracked files that still name the old package, except "Derived from" lines."""
+    pattern = rename.Spellings(old, PACKAGE, DIST).leftover.pattern
+    result = subprocess.run(["git", "grep", "-n", "-I", "-i", "-P", pattern], cwd=fork,
+                            capture_output=True, text=True)
+    lines = result.stdout.splitlines()
+    binary = subprocess.run(["git", "grep", "-l", "-i", "-P", pattern], cwd=fork,
+                            capture_output=True, text=True).stdout.split()
+    text_files = {line.split(":", 1)[0] for line in lines}
+    return [line for line in lines if not line.split(":", 2)[2].startswith(rename.DERIVED)] + [
+        f"{path}: binary file" for path in binary if path not in text_files]
+
+
+def check_artifact_names(archive_names: dict[str, bytes], what: str, old: rename.Names) -> None:
+    spell = rename.Spellings(old, PACKAGE, DIST)
+    bad = []
+    for name, data in archive_names.items():
+        if spell.leftover.search(name):
+            bad.append(name)
+            continue
+        text = data.decode("latin-1")
+        for line in text.splitlines():
+            if spell.leftover.search(line) and not line.startswith(rename.DERIVED):
+                bad.append(f"{name}: {line.strip()[:100]}")
+                break
+    assert not bad, f"{what} still names {old.package}/{old.dist}:\n  " + "\n  ".join(bad)
+
+
+def sdist_members(sdist: Path) -> dict[str, bytes]:
+    with tarfile.open(sdist) as archive:
+        return {m.name: archive.extractfile(m).read() for m in archive.getmembers() if m.isfile()}
+
+
+def wheel_members(wheel: Path) -> dict[str, bytes]:
+    with zipfile.ZipFile(wheel) as archive:
+        return {name: archive.read(name) for name in archive.namelist()}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--ref", help="fork this commit (default: the working tree's files)")
+    parser.add_argument("--keep", action="store_true", help="keep the temporary directory")
+    parser.add_argument("--full-profile", action="store_true",
+                        help="build with the release profile as wheels are (fat LTO, one codegen "
+                        "unit); by default this proof relaxes both to build faster")
+    args = parser.parse_args()
+    timings: dict[str, float] = {}
+    started = time.perf_counter()
+    tmp = Path(tempfile.mkdtemp(prefix="template-proof-"))
+    try:
+        fork = tmp / "fork"
+        # 1. the fork
+        step = time.perf_counter()
+        make_fork(fork, args.ref)
+        files = rename.tracked_files(fork)
+        old = rename.current_names(fork, files)
+        used = subprocess.run(["git", "grep", "-l", "-i", "-E", "acme.?quokka"], cwd=fork,
+                              capture_output=True, text=True).stdout.split()
+        assert not [p for p in used if not p.startswith(".ci/") and p != "TEMPLATE.md"], (
+            f"the proof's names are used by the project itself: {used}")
+        print(f"fork of {old.package} ({old.dist}): {len(files)} files in {fork}")
+
+        # 2. the rename, as TEMPLATE.md says
+        run(sys.executable, fork / ".ci" / "rename.py", PACKAGE, "--dist-name", DIST,
+            "--author", AUTHOR, "--url", URL, cwd=fork)
+        run("git", "commit", "-q", "-m", f"Rename to {PACKAGE}", cwd=fork,
+            env={**os.environ, **GIT_IDENTITY})
+        status = run("git", "status", "--porcelain", "--untracked-files=all", cwd=fork, capture=True)
+        assert not status, f"the rename left files out of the commit:\n{status}"
+        # 3. nothing left behind
+        left = leftovers(fork, old)
+        assert not left, "the old names remain:\n  " + "\n  ".join(left)
+        derived = run("git", "grep", "-n", "-i", "-P", rename.Spellings(old, PACKAGE, DIST)
+                      .leftover.pattern, cwd=fork, capture=True)
+        print(f"git grep: no {old.package} / {old.dist} left except the marked line:\n  "
+              + derived.strip())
+        timings["copy + rename + checks"] = time.perf_counter() - step
+
+        # 4. sdist, and a wheel from it
+        step = time.perf_counter()
+        env = {**os.environ, "CARGO_TARGET_DIR": str(tmp / "target")}
+        if not args.full_profile:
+            env.update(CARGO_PROFILE_RELEASE_LTO="off", CARGO_PROFILE_RELEASE_CODEGEN_UNITS="16")
+        run(sys.executable, "-m", "build", "--outdir", fork / "dist", fork, env=env)
+        stem = re.sub(r"[-_.]+", "_", DIST).lower()
+        (sdist,) = (fork / "dist").glob("*.tar.gz")
+        (wheel,) = (fork / "dist").glob("*.whl")
+        assert sdist.name.startswith(f"{stem}-") and wheel.name.startswith(f"{stem}-"), (
+            sdist.name, wheel.name)
+        check_artifact_names(sdist_members(sdist), sdist.name, old)
+        members = wheel_members(wheel)
+        check_artifact_names(members, wheel.name, old)
+        native = sorted(n for n in members if n.endswith(".so"))
+        assert any(n.startswith(f"{PACKAGE}/_core.") for n in native), native
+        assert all(n.startswith(f"{PACKAGE}/") for n in native), native
+        print(f"built {sdist.name} and, from it, {wheel.name}: {len(native)} native modules "
+              f"under {PACKAGE}/, no old name in any file")
+        timings["build sdist + wheel"] = time.perf_counter() - step
+
+        # 5. install, test from outside the copy, info
+        step = time.perf_counter()
+        venv = tmp / "venv"
+        run(sys.executable, "-m", "venv", venv)
+        python = venv / "bin" / "python"
+        run(python, "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
+            f"{wheel}[test]")
+        timings["install wheel + test extras"] = time.perf_counter() - step
+        step = time.perf_counter()
+        outside = tmp / "outside"
+        shutil.copytree(fork / "tests", outside / "tests")
+        with open(fork / "pyproject.toml", "rb") as f:
+            addopts = tomllib.load(f)["tool"]["pytest"]["ini_options"]["addopts"]
+        run(python, "-m", "pytest", "-p", "no:cacheprovider", "-q", *addopts, "tests", cwd=outside)
+        info = run(python, "-m", PACKAGE, "info", cwd=outside, capture=True)
+        print(info)
+        assert info.startswith(f"{PACKAGE} ") and f"{PACKAGE}._core: Rust" in info, info
+        timings["renamed test suite + info"] = time.perf_counter() - step
+
+        # 6. the renamed workflows still lint clean
+        step = time.perf_counter()
+        checks = fork / ".ci" / "release_checks.py"
+        if checks.exists():
+            run(sys.executable, checks, cwd=fork)
+        else:
+            bindir = Path(sys.executable).parent
+            workflows = sorted((fork / ".github" / "workflows").glob("*.yml"))
+            run(bindir / "actionlint", cwd=fork)
+            run(bindir / "check-jsonschema", "--builtin-schema", "vendor.github-workflows",
+                *workflows, cwd=fork)
+        timings["workflow and release checks"] = time.perf_counter() - step
+    finally:
+        if args.keep:
+            print(f"kept {tmp}")
+        else:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+    print(f"\nTemplate proof passed: {old.package} ({old.dist}) renamed to {PACKAGE} ({DIST}), "
+          "built, installed, tested, linted")
+    for what, seconds in timings.items():
+        print(f"  {what:32s} {seconds:6.0f} s")
+    print(f"  {'total':32s} {time.perf_counter() - started:6.0f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
