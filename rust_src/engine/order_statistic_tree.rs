@@ -12,8 +12,9 @@
 //!
 //! Values must not be NaN (the callers reject NaN before it gets here).
 
-/// Leaves hold at most this many values; a full leaf splits in two.
-const LEAF_CAPACITY: usize = 256;
+/// Leaves hold at most this many values; a full leaf splits in two. (128 measured fastest
+/// for a window of 10^6: 256 doubles the memmove per update, 64 adds a level.)
+const LEAF_CAPACITY: usize = 128;
 /// Inner nodes hold at most this many children.
 const INNER_CAPACITY: usize = 64;
 
@@ -281,7 +282,7 @@ mod tests {
     fn grows_and_shrinks_through_several_levels() {
         let mut tree = OrderStatisticTree::new();
         let mut reference = Vec::new();
-        // Enough values for a height of three (more than 256 * 64 / 2).
+        // Enough values for a height of three (more than 128 * 64 / 2).
         for i in 0..40_000u64 {
             let x = ((i * 2_654_435_761) % 10_007) as f64;
             tree.insert(x);
