@@ -97,12 +97,19 @@ fn run_interruptibly<T: Send>(
     let (outcome, interrupt) = py.detach(|| {
         thread::scope(|scope| {
             let caller = thread::current();
-            let worker = scope.spawn(move || {
-                let outcome = work(stop);
-                done.store(true, Ordering::Release);
-                caller.unpark();
-                outcome
-            });
+            let spawned =
+                thread::Builder::new()
+                    .name("sampler".into())
+                    .spawn_scoped(scope, move || {
+                        let outcome = work(stop);
+                        done.store(true, Ordering::Release);
+                        caller.unpark();
+                        outcome
+                    });
+            let worker = match spawned {
+                Ok(worker) => worker,
+                Err(error) => return (Err(format!("cannot start a thread: {error}")), None),
+            };
             let mut interrupt: Option<PyErr> = None;
             while !done.load(Ordering::Acquire) {
                 thread::park_timeout(SIGNAL_POLL);
@@ -113,15 +120,16 @@ fn run_interruptibly<T: Send>(
                     }
                 }
             }
-            (worker.join(), interrupt)
+            let joined = worker.join().map_err(|_| {
+                "the sampler thread failed unexpectedly (a bug: please report it)".to_string()
+            });
+            (joined, interrupt)
         })
     });
     match (outcome, interrupt) {
         (_, Some(error)) => Err(error),
         (Ok(result), None) => result.map_err(to_py_error),
-        (Err(_), None) => Err(PyRuntimeError::new_err(
-            "the sampler thread failed unexpectedly (a bug: please report it)",
-        )),
+        (Err(message), None) => Err(PyRuntimeError::new_err(message)),
     }
 }
 
