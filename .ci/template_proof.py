@@ -1,14 +1,16 @@
 """Proof that a renamed fork of this template still builds, tests and packages.
 
 1. Copy the repository (tracked files, plus untracked ones that are not ignored) to a temporary
-   directory and make it a fresh git repository: a fork.
+   directory and make it a fresh git repository: a fork. Add to it the example of TEMPLATE.md
+   (a Rust class and a Cython function in a new subpackage, with stubs and tests), from the
+   blocks of TEMPLATE.md.
 2. Rename it with .ci/rename.py to names used nowhere in the project's tests, with a
    distribution name that differs from the import name (as pypa/sampleproject teaches).
 3. ``git grep`` finds no old name, except the LICENSE line marked "Derived from".
 4. Build the sdist and a wheel from that sdist (``python -m build``), and check both name only
    the new package.
 5. Install the wheel into a fresh venv, run the renamed test suite from a directory outside the
-   copy, and ``python -m <new package> info``.
+   copy, ``python -m <new package> info``, and mypy stubtest on every native module.
 6. Lint the renamed workflows: the copy's own .ci/release_checks.py (actionlint with
    shellcheck, zizmor, check-jsonschema, validate-pyproject, the cibuildwheel matrix, the release
    guard), else actionlint and check-jsonschema directly.
@@ -86,6 +88,47 @@ def make_fork(destination: Path, ref: str | None = None) -> None:
         subprocess.run(["git", *command], cwd=destination, env=git_env, check=True)
 
 
+def add_template_example(fork: Path, package: str) -> list[str]:
+    """Adds the example of TEMPLATE.md sections 2-3 (a Rust class, a Cython function, their stubs,
+    a subpackage and tests) to ``fork`` from the blocks of TEMPLATE.md, as a reader would. Each
+    block says where it goes on its first line: ``new file: PATH``, ``append to: PATH``, or
+    ``in PATH, after: LINE``. Returns the paths touched."""
+    text = (fork / "TEMPLATE.md").read_text()
+    header = re.compile(r"^(?://|#) (?:new file: (?P<new>\S+)|append to: (?P<append>\S+)|"
+                        r"in (?P<file>\S+), after: (?P<anchor>.+))$")
+    touched = []
+    for block in re.findall(r"^```\w*\n(.*?)^```$", text, re.MULTILINE | re.DOTALL):
+        first, _, body = block.partition("\n")
+        match = header.match(first)
+        if not match:
+            continue
+        if match["new"]:
+            target = fork / match["new"]
+            assert not target.exists(), f"TEMPLATE.md: {match['new']} exists already"
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(body)
+        elif match["append"]:
+            target = fork / match["append"]
+            target.write_text(target.read_text().rstrip("\n") + "\n" + body)
+        else:
+            target = fork / match["file"]
+            lines = target.read_text().splitlines(keepends=True)
+            (at,) = [i for i, line in enumerate(lines) if line.strip() == match["anchor"].strip()]
+            lines[at + 1:at + 1] = [body]
+            target.write_text("".join(lines))
+        touched.append(str(target.relative_to(fork)))
+    # Section 3, step 3, in prose: the new extension joins NATIVE_MODULES.
+    native = fork / package / "_native.py"
+    source, count = re.subn(r"^(NATIVE_MODULES = \([^)]*?),?\s*\)", r'\1, "tally._kernels")',
+                            native.read_text(), count=1, flags=re.MULTILINE)
+    assert count == 1, "NATIVE_MODULES not found in _native.py"
+    native.write_text(source)
+    touched.append(str(native.relative_to(fork)))
+    expected = {"new file": 6, "append to": 1, "after": 3}
+    assert len(touched) == sum(expected.values()) + 1, f"TEMPLATE.md example blocks: {touched}"
+    return touched
+
+
 def leftovers(fork: Path, old: rename.Names) -> list[str]:
     """Lines of tracked files that still name the old package, except "Derived from" lines."""
     pattern = rename.Spellings(old, PACKAGE, DIST).leftover.pattern
@@ -148,6 +191,15 @@ def main() -> int:
             f"the proof's names are used by the project itself: {used}")
         print(f"fork of {old.package} ({old.dist}): {len(files)} files in {fork}")
 
+        # The TEMPLATE.md example added before the rename, like any file added to the template
+        # later: the rename must cover it with no change to the script.
+        touched = add_template_example(fork, old.package)
+        print("TEMPLATE.md example added:", ", ".join(touched))
+        run("cargo", "fmt", "--check", cwd=fork)
+        run("git", "add", "-A", cwd=fork)
+        run("git", "commit", "-q", "-m", "the TEMPLATE.md example", cwd=fork,
+            env={**os.environ, **GIT_IDENTITY})
+
         # 2. the rename, as TEMPLATE.md says
         run(sys.executable, fork / ".ci" / "rename.py", PACKAGE, "--dist-name", DIST,
             "--author", AUTHOR, "--url", URL, cwd=fork)
@@ -202,7 +254,12 @@ def main() -> int:
         info = run(python, "-m", PACKAGE, "info", cwd=outside, capture=True)
         print(info)
         assert info.startswith(f"{PACKAGE} ") and f"{PACKAGE}._core: Rust" in info, info
-        timings["renamed test suite + info"] = time.perf_counter() - step
+        run(python, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "mypy>=1.18")
+        modules = run(python, "-c", f"import {PACKAGE}._native as n; print(*n.NATIVE_MODULES)",
+                      cwd=outside, capture=True).split()
+        assert "tally._kernels" in modules, modules
+        run(python, "-m", "mypy.stubtest", *(f"{PACKAGE}.{m}" for m in modules), cwd=outside)
+        timings["renamed test suite + info + stubtest"] = time.perf_counter() - step
 
         # 6. the renamed workflows still lint clean
         step = time.perf_counter()
