@@ -1,5 +1,6 @@
 //! The numerical engine: plain Rust with no Python types, tested with `cargo test`.
 
+pub mod classifier;
 pub mod order_statistic_tree;
 pub mod p2_quantile;
 pub mod rolling_quantile;
