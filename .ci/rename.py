@@ -37,7 +37,6 @@ commit.
 from __future__ import annotations
 
 import argparse
-import email.utils
 import importlib.machinery
 import importlib.metadata
 import keyword
@@ -204,8 +203,10 @@ def installed_elsewhere(name: str, dist: str, root: Path) -> str | None:
     if spec is None:
         return None
     providers = importlib.metadata.packages_distributions().get(name, [])
-    if providers and all(canonical(p) == canonical(dist) for p in providers):
-        return None
+    folder = Path(next(iter(spec.submodule_search_locations or []), "/nonexistent"))
+    if (providers and all(canonical(p) == canonical(dist) for p in providers)
+            and (folder / "_native.py").exists() and list(folder.glob("_core.*"))):
+        return None  # a renamed copy of this template, installed under the new names
     location = spec.origin or next(iter(spec.submodule_search_locations or []), "?")
     return f"{location}" + (f" (distribution {', '.join(providers)})" if providers else "")
 
@@ -252,13 +253,12 @@ def check_url(url: str) -> list[str]:
 
 
 def check_author(author: str) -> tuple[str, str, list[str]]:
-    name, address = email.utils.parseaddr(author)
-    if not name and address and "@" not in address:
-        name, address = address, ""
-    problems = []
-    if not name or any(c in name for c in '"\\\n<>') or any(c in address for c in '"\\\n <>'):
-        problems.append(f"--author {author!r}: give 'Name' or 'Name <email>', without quotes")
-    return name, address, problems
+    """('Name', 'email' or '', problems) from 'Name' or 'Name <email>'."""
+    match = re.fullmatch(r"\s*([^<>\"\\\n]*[^<>\"\\\s])\s*(?:<([^<>\"\\\s]+@[^<>\"\\\s]+)>)?\s*",
+                         author)
+    if not match:
+        return "", "", [f"--author {author!r}: give 'Name' or 'Name <email>', without quotes"]
+    return match.group(1), match.group(2) or "", []
 
 
 # ---------------------------------------------------------------------------------- planning
@@ -457,9 +457,11 @@ def rename(root: Path, package: str, dist: str | None, author: str | None, url: 
     problems = check_names(old, package, dist, root, files)
     if url:
         problems += check_url(url)
+    if author:
+        problems += check_author(author)[2]
     if problems:
         raise Refused("\n".join(problems))
-    dirty = git("status", "--porcelain", "--untracked-files=normal", root=root)
+    dirty = git("--no-optional-locks", "status", "--porcelain", "--untracked-files=normal", root=root)
     if dirty and not force:
         raise Refused("the working tree has uncommitted changes or untracked files; commit or "
                       "stash them, so the rename is one reviewable change, or pass --force:\n"
