@@ -16,7 +16,7 @@ import nox
 ROOT = Path(__file__).resolve().parent
 nox.options.default_venv_backend = "venv"
 nox.options.reuse_existing_virtualenvs = False
-nox.options.sessions = ["rust", "tests", "packaging", "release_checks", "rehearsal"]
+nox.options.sessions = ["rust", "tests", "packaging", "release_checks", "rehearsal", "template"]
 
 
 @nox.session(python=False)
@@ -66,6 +66,22 @@ def rehearsal(session: nox.Session) -> None:
     Uses dist/ and wheelhouse/ from the `packaging` session; the index listens on 127.0.0.1."""
     session.install("-r", str(ROOT / ".ci" / "requirements-tools.txt"))
     session.run("python", str(ROOT / ".ci" / "release_rehearsal.py"), *session.posargs)
+
+
+@nox.session(python=False)
+def rename(session: nox.Session) -> None:
+    """Renames a fresh fork (TEMPLATE.md): nox -s rename -- NEW_NAME --dist-name NEW-NAME
+    [--author "Name <email>"] [--url URL] [--dry-run]."""
+    session.run(sys.executable, str(ROOT / ".ci" / "rename.py"), *session.posargs)
+
+
+@nox.session
+def template(session: nox.Session) -> None:
+    """The template proof: the rename script's tests (refusals, TEMPLATE.md recipes), then a
+    renamed copy with TEMPLATE.md's example built (sdist -> wheel), tested and linted."""
+    session.install("-r", str(ROOT / ".ci" / "requirements-tools.txt"), "pytest>=8")
+    session.run("python", "-m", "pytest", "-p", "no:cacheprovider", "-q", str(ROOT / ".ci" / "test_rename.py"))
+    session.run("python", str(ROOT / ".ci" / "template_proof.py"), *session.posargs)
 
 
 @nox.session

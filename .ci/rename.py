@@ -45,7 +45,10 @@ import re
 import subprocess
 import sys
 import tempfile
-import tomllib
+
+if sys.version_info < (3, 11):
+    sys.exit("rename.py needs Python 3.11 or newer (tomllib); run it with a newer python")
+import tomllib  # noqa: E402
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
