@@ -16,9 +16,14 @@ def load(relative_name: str) -> ModuleType:
     try:
         return importlib.import_module(full_name)
     except ImportError as error:
+        import importlib.metadata  # only here: it is slow to import
+
+        # The distribution's name may differ from the package's (a renamed fork's may).
+        distribution = (importlib.metadata.packages_distributions().get(package)
+                        or [package.replace("_", "-")])[0]
         raise ImportError(
             f"the compiled extension {full_name!r} is missing or cannot be loaded ({error}). "
             f"The installation of {package!r} is incomplete: reinstall a wheel with "
-            f"'pip install --force-reinstall {package.replace('_', '-')}', or build from the "
+            f"'pip install --force-reinstall {distribution}', or build from the "
             "source distribution with a Rust toolchain and a C compiler installed."
         ) from error
