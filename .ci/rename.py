@@ -45,12 +45,12 @@ import re
 import subprocess
 import sys
 import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
 
 if sys.version_info < (3, 11):
     sys.exit("rename.py needs Python 3.11 or newer (tomllib); run it with a newer python")
 import tomllib  # noqa: E402
-from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
 
 ROOT = Path(__file__).resolve().parent.parent
 # Marks the one line per copyright notice that keeps the template's names (see LICENSE).
@@ -411,7 +411,10 @@ def apply(root: Path, plan: Plan) -> None:
     undo: list = []
     try:
         for old, new in directory_moves(plan.moves):
-            (root / new).parent.mkdir(parents=True, exist_ok=True)
+            missing = [d for d in (root / new).parents if not d.exists()]
+            for directory in reversed(missing):  # outermost first
+                directory.mkdir()
+                undo.append(directory.rmdir)
             os.rename(root / old, root / new)
             undo.append(lambda o=old, n=new: os.rename(root / n, root / o))
         for path, text in plan.edits.items():
@@ -419,10 +422,14 @@ def apply(root: Path, plan: Plan) -> None:
             before = target.read_bytes()
             mode = target.stat().st_mode
             handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".rename-")
-            with os.fdopen(handle, "wb") as f:
-                f.write(text.encode("utf-8"))
-            os.chmod(temporary, mode & 0o7777)
-            os.replace(temporary, target)
+            try:
+                with os.fdopen(handle, "wb") as f:
+                    f.write(text.encode("utf-8"))
+                os.chmod(temporary, mode & 0o7777)
+                os.replace(temporary, target)
+            except BaseException:
+                Path(temporary).unlink(missing_ok=True)
+                raise
             undo.append(lambda t=target, b=before, m=mode: (t.write_bytes(b), os.chmod(t, m & 0o7777)))
         paths = sorted({p for move in plan.moves for p in move} | set(plan.edits))
         subprocess.run(["git", "add", "--all", "--force", "--pathspec-from-file=-",

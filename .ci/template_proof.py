@@ -254,6 +254,16 @@ def main() -> int:
         info = run(python, "-m", PACKAGE, "info", cwd=outside, capture=True)
         print(info)
         assert info.startswith(f"{PACKAGE} ") and f"{PACKAGE}._core: Rust" in info, info
+        # A broken install names the distribution to reinstall, not the package.
+        broken = tmp / "broken"
+        shutil.copytree(Path(run(python, "-c", f"import {PACKAGE}; print({PACKAGE}.__path__[0])",
+                                 cwd=outside, capture=True).strip()), broken / PACKAGE)
+        for extension in (broken / PACKAGE / "stats").glob("_moments.*.so"):
+            extension.unlink()
+        failed = subprocess.run([python, "-c", f"import {PACKAGE}.stats"], cwd=broken,
+                                capture_output=True, text=True)
+        assert f"pip install --force-reinstall {DIST}'" in failed.stderr, failed.stderr[-2000:]
+        print(f"a missing extension says: pip install --force-reinstall {DIST}")
         run(python, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "mypy>=1.18")
         modules = run(python, "-c", f"import {PACKAGE}._native as n; print(*n.NATIVE_MODULES)",
                       cwd=outside, capture=True).split()

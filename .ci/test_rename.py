@@ -274,10 +274,7 @@ def test_a_failure_while_writing_undoes_everything(fork, monkeypatch):
     with pytest.raises(OSError, match="simulated"):
         rename.rename(fork, NEW, None, None, None, force=False, dry_run=False, out=lambda *a: None)
     monkeypatch.undo()
-    leftover_temporaries = [p for p in fork.rglob(".rename-*")]
-    for temporary in leftover_temporaries:  # the one being written when the "disk filled up"
-        temporary.unlink()
-    assert len(leftover_temporaries) <= 1
+    assert len(calls) == 5
     assert snapshot(fork) == before
 
 
