@@ -77,7 +77,7 @@ def scaling_with_n(args):
         for backend in ("rust", "numpy", "python"):
             if backend == "python" and n > 5_000:
                 continue
-            repeat = 3 if backend == "rust" and n <= 50_000 else 1
+            repeat = 1 if backend == "python" or n > 50_000 else 3
             elapsed = best_of(repeat, lambda b=backend: model.run(burn_in, size, seed=1, backend=b))
             row[backend] = elapsed / (n * (burn_in + size)) * 1e9  # ns per point-iteration
         rows.append(row)
@@ -85,12 +85,19 @@ def scaling_with_n(args):
 
 
 def scaling_with_chains(args):
+    """(chains, best wall time, CPU time of that run): CPU / wall is the parallelism reached."""
     model = ScaledTModel(talk_data(500), NU)
     burn_in, size = (200, 200) if args.quick else (2000, 2000)
-    return [
-        (chains, best_of(3, lambda c=chains: model.run(burn_in, size, chains=c, seed=1)))
-        for chains in (1, 2, 4, 8)
-    ]
+    rows = []
+    for chains in (1, 2, 4, 8):
+        runs = []
+        for _ in range(5):
+            gc.collect()
+            wall, cpu = time.perf_counter(), time.process_time()
+            model.run(burn_in, size, chains=chains, seed=1)
+            runs.append((time.perf_counter() - wall, time.process_time() - cpu))
+        rows.append((chains, *min(runs)))
+    return rows
 
 
 def write_results(args, talk, by_n, iterations, by_chains) -> dict[str, float]:
@@ -115,7 +122,9 @@ def write_results(args, talk, by_n, iterations, by_chains) -> dict[str, float]:
         f"`python benchmarks/sampler.py{' --quick' if args.quick else ''}` — the talk's setting "
         f"(nu = 6, mu = -3.14, sigma2 = 30, n = 500, burn-in {burn_in}, {size} draws, one chain); "
         f"river_lite {__version__}, NumPy {np.__version__}, Python {platform.python_version()}, "
-        f"{platform.machine()}, {os.cpu_count()} cores.",
+        f"{platform.machine()}, {os.cpu_count()} cores, load average {args.load[0]:.1f} before "
+        f"and {os.getloadavg()[0]:.1f} after (other work on the machine slows and "
+        "serialises the runs; the ratios of one run are what to read).",
         "",
         "| implementation | s per run | Rust is faster by | target | |",
         "|---|---|---|---|---|",
@@ -144,11 +153,14 @@ def write_results(args, talk, by_n, iterations, by_chains) -> dict[str, float]:
         f"Scaling with chains (Rust, talk setting, {os.cpu_count()} cores; chains run in parallel "
         "threads with the GIL released):",
         "",
-        "| chains | s per run | / 1 chain |",
-        "|---|---|---|",
+        "| chains | s per run | / 1 chain | CPU s | CPU / wall (parallelism) |",
+        "|---|---|---|---|---|",
     ]
-    for chains, elapsed in by_chains:
-        lines.append(f"| {chains} | {elapsed:.4f} | {elapsed / by_chains[0][1]:.2f} |")
+    for chains, elapsed, cpu in by_chains:
+        lines.append(
+            f"| {chains} | {elapsed:.4f} | {elapsed / by_chains[0][1]:.2f} | {cpu:.4f} "
+            f"| {cpu / elapsed:.2f} |"
+        )
     lines += [
         "",
         f"2 chains on {os.cpu_count()} cores take {ratios['chains']:.2f}x the single-chain time "
@@ -179,20 +191,21 @@ def plot(talk, by_n, iterations, by_chains) -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    seconds = talk[0]
+    seconds, burn_in, size, _ = talk
     fig, (left, middle, right) = plt.subplots(1, 3, figsize=(14, 4.3))
     labels = ["pure Python", "NumPy", "Rust", "Rust RNG floor"]
     values = [seconds["python"], seconds["numpy"], seconds["rust"], seconds["floor"]]
     left.bar(labels, values, color=["tab:gray", "tab:blue", "tab:orange", "tab:olive"])
     left.set_yscale("log")
     left.set_ylabel("seconds per run (log)")
-    left.set_title("talk setting: n = 500, 4,000 iterations")
+    left.set_title(f"talk setting: n = 500, {burn_in + size:,} iterations, 1 chain")
     for i, value in enumerate(values):
         left.text(i, value, f"{value:.3g}", ha="center", va="bottom")
 
-    for backend, style in (("python", "s-"), ("numpy", "o-"), ("rust", "^-")):
+    styles = {"python": ("s-", "tab:gray"), "numpy": ("o-", "tab:blue"), "rust": ("^-", "tab:orange")}
+    for backend, (style, color) in styles.items():
         points = [(row["n"], row[backend]) for row in by_n if backend in row]
-        middle.plot(*zip(*points), style, label=backend)
+        middle.plot(*zip(*points), style, color=color, label=backend)
     middle.set_xscale("log")
     middle.set_yscale("log")
     middle.set_xlabel("n (data points)")
@@ -200,8 +213,8 @@ def plot(talk, by_n, iterations, by_chains) -> None:
     middle.set_title(f"scaling with n ({iterations} iterations)")
     middle.legend()
 
-    chains = [c for c, _ in by_chains]
-    right.plot(chains, [s for _, s in by_chains], "^-", color="tab:orange", label="Rust, measured")
+    chains = [row[0] for row in by_chains]
+    right.plot(chains, [row[1] for row in by_chains], "^-", color="tab:orange", label="Rust, measured")
     cores = os.cpu_count() or 1
     ideal = [by_chains[0][1] * np.ceil(c / cores) for c in chains]
     right.plot(chains, ideal, "k:", label=f"ideal on {cores} cores")
@@ -222,6 +235,7 @@ def main() -> None:
     parser.add_argument("--no-write", action="store_true", help="print only")
     args = parser.parse_args()
 
+    args.load = os.getloadavg()
     talk = talk_setting(args)
     print("talk setting:", {k: round(v, 4) for k, v in talk[0].items()})
     by_chains = scaling_with_chains(args)

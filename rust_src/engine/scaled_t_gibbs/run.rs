@@ -64,6 +64,8 @@ pub fn sample(
         result
     };
     let results: Vec<Result<(), SamplerError>> = match settings.threads {
+        // One chain runs on the calling thread: no hand-off to the pool.
+        _ if settings.chains == 1 => jobs.into_iter().map(run_one).collect(),
         None => jobs.into_par_iter().map(run_one).collect(),
         Some(threads) => rayon::ThreadPoolBuilder::new()
             .num_threads(threads)
