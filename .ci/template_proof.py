@@ -1,7 +1,7 @@
 """Proof that a renamed fork of this template still builds, tests and packages.
 
-1. Copy the repository (tracked files, plus untracked ones that are not ignored) to a temporary
-   directory and make it a fresh git repository: a fork. Add to it the example of TEMPLATE.md
+1. Copy the repository (the files of HEAD, or with --worktree the working tree's) to a
+   temporary directory and make it a fresh git repository: a fork. Add to it the example of TEMPLATE.md
    (a Rust class and a Cython function in a new subpackage, with stubs and tests), from the
    blocks of TEMPLATE.md.
 2. Rename it with .ci/rename.py to names used nowhere in the project's tests, with a
@@ -62,23 +62,22 @@ def run(*command, cwd=None, env=None, capture=False) -> str:
     return result.stdout if capture else ""
 
 
-def source_files(ref: str | None) -> list[str]:
-    if ref:
-        return [p for p in rename.git("ls-tree", "-r", "-z", "--name-only", ref).split("\0") if p]
+def source_files() -> list[str]:
     listed = rename.git("ls-files", "-z", "--cached", "--others", "--exclude-standard")
     return sorted({p for p in listed.split("\0") if p and (ROOT / p).is_file()})
 
 
-def make_fork(destination: Path, ref: str | None = None) -> None:
-    """A fresh git repository holding the repository's files (of ``ref``, or of the working
-    tree: tracked and untracked-but-not-ignored files), committed once."""
+def make_fork(destination: Path, ref: str | None = "HEAD") -> None:
+    """A fresh git repository holding the repository's files, committed once: those of commit
+    ``ref``, or with ``ref=None`` the working tree's (tracked and untracked-but-not-ignored
+    files, uncommitted changes included)."""
     destination.mkdir(parents=True)
     if ref:
         archive = subprocess.run(["git", "archive", ref], cwd=ROOT, capture_output=True, check=True)
         with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
             tar.extractall(destination, filter="tar")
     else:
-        for path in source_files(None):
+        for path in source_files():
             target = destination / path
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(ROOT / path, target)
@@ -169,7 +168,10 @@ def wheel_members(wheel: Path) -> dict[str, bytes]:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--ref", help="fork this commit (default: the working tree's files)")
+    parser.add_argument("--ref", default="HEAD", help="fork this commit (default: HEAD, which in "
+                        "CI's fresh clone is the working tree)")
+    parser.add_argument("--worktree", action="store_true", help="fork the working tree instead, "
+                        "uncommitted changes and untracked files included")
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory")
     parser.add_argument("--full-profile", action="store_true",
                         help="build with the release profile as wheels are (fat LTO, one codegen "
@@ -182,7 +184,7 @@ def main() -> int:
         fork = tmp / "fork"
         # 1. the fork
         step = time.perf_counter()
-        make_fork(fork, args.ref)
+        make_fork(fork, None if args.worktree else args.ref)
         files = rename.tracked_files(fork)
         old = rename.current_names(fork, files)
         used = subprocess.run(["git", "grep", "-l", "-i", "-E", "acme.?quokka"], cwd=fork,

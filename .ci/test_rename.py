@@ -35,7 +35,10 @@ ENV = {**os.environ, **GIT_IDENTITY, "GIT_MERGE_AUTOEDIT": "no", "GIT_EDITOR": "
 def template(tmp_path_factory) -> Path:
     """One fork of the repository (committed), copied afresh for each test."""
     base = tmp_path_factory.mktemp("template") / "repo"
-    make_fork(base)
+    make_fork(base)  # HEAD: a consistent state, whatever else is being edited in the checkout
+    # ... with the script under test as it is now, committed or not.
+    shutil.copy2(ROOT / ".ci" / "rename.py", base / ".ci" / "rename.py")
+    git(base, "commit", "-q", "--allow-empty", "-am", "rename.py of the working tree")
     return base
 
 
