@@ -16,10 +16,12 @@ def load(relative_name: str) -> ModuleType:
     try:
         return importlib.import_module(full_name)
     except ImportError as error:
-        import importlib.metadata  # only here: it is slow to import
+        # Only here: it is slow to import. (Not `import importlib.metadata`, which would make
+        # `importlib` a local name of this function and break the import above.)
+        from importlib import metadata
 
         # The distribution's name may differ from the package's (a renamed fork's may).
-        distribution = (importlib.metadata.packages_distributions().get(package)
+        distribution = (metadata.packages_distributions().get(package)
                         or [package.replace("_", "-")])[0]
         raise ImportError(
             f"the compiled extension {full_name!r} is missing or cannot be loaded ({error}). "
