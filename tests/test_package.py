@@ -7,6 +7,7 @@ import importlib
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -16,11 +17,15 @@ import river_lite
 from river_lite import stats
 
 PACKAGE_DIR = Path(river_lite.__file__).parent
+# Subprocesses run from here: `python -m`/`-c` put the working directory first on sys.path, and
+# from a checkout that would import the source tree instead of the installed package.
+OUTSIDE = tempfile.gettempdir()
 
 
 def run_module(*args: str) -> str:
     result = subprocess.run(
-        [sys.executable, "-m", "river_lite", *args], capture_output=True, text=True, check=True
+        [sys.executable, "-m", "river_lite", *args], capture_output=True, text=True, check=True,
+        cwd=OUTSIDE,
     )
     return result.stdout
 
@@ -54,7 +59,9 @@ def test_demo_runs():
 
 
 def test_unknown_command_is_a_usage_error():
-    result = subprocess.run([sys.executable, "-m", "river_lite", "nope"], capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "river_lite", "nope"], capture_output=True, text=True, cwd=OUTSIDE
+    )
     assert result.returncode == 2 and "invalid choice" in result.stderr
 
 
@@ -67,7 +74,7 @@ def test_typing_marker_and_stubs_are_installed():
 
 def test_subpackages_load_lazily():
     code = "import sys, river_lite; assert 'river_lite.stats' not in sys.modules; river_lite.stats"
-    subprocess.run([sys.executable, "-c", code], check=True)
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=OUTSIDE)
 
 
 @pytest.mark.parametrize("cls", PUBLIC_CLASSES, ids=lambda c: c.__name__)

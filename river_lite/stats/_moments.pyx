@@ -37,12 +37,14 @@ cdef Moments _batch_moments(const double[::1] xs, int order) noexcept nogil:
     division per value, and exact to rounding however far the values sit from zero."""
     cdef Moments b
     cdef Py_ssize_t i, n = xs.shape[0]
-    cdef double total = 0.0, d, d2
+    cdef double shift = xs[0], total = 0.0, d, d2
     b.n = n
     b.m2 = b.m3 = b.m4 = 0.0
+    # Summing differences from the first value keeps the mean of a constant batch exact (and
+    # its deviations exactly zero, as the one-by-one update gives).
     for i in range(n):
-        total += xs[i]
-    b.mean = total / n
+        total += xs[i] - shift
+    b.mean = shift + total / n
     if order == 2:
         for i in range(n):
             d = xs[i] - b.mean
