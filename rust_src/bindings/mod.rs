@@ -1,6 +1,7 @@
 //! The Python extension module. Its import name comes from the build configuration
 //! (pyproject.toml), never from this file, so a renamed package needs no Rust change.
 
+mod classifier;
 mod sampler;
 mod stats_api;
 
@@ -27,6 +28,7 @@ fn build_info(py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {
 fn _core(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_function(wrap_pyfunction!(build_info, module)?)?;
     sampler::register(module)?;
+    classifier::register(module)?;
     let api = NonNull::from(&stats_api::STATS_API).cast::<c_void>();
     // SAFETY: the pointer is to a `static`, valid for the life of the process.
     let capsule =

@@ -216,9 +216,9 @@ impl Head {
                 softplus(-sign * z)
             }
             Link::Softmax => {
-                for c in 0..self.rows {
-                    grad[c] = dot(&self.weights[c * self.cols..(c + 1) * self.cols], features)
-                        + self.intercept[c];
+                let rows = self.weights.chunks_exact(self.cols).zip(&self.intercept);
+                for (g, (w, b)) in grad.iter_mut().zip(rows) {
+                    *g = dot(w, features) + b;
                 }
                 let z_label = grad[label];
                 let log_sum_exp = softmax_in_place(grad);
@@ -286,7 +286,7 @@ mod tests {
                 let mut grad = vec![0.0; head.rows];
                 head.gradient(&features, label, &mut grad);
                 // d loss / d w_cj = g_c x_j, checked by central differences.
-                for c in 0..head.rows {
+                for (c, &g) in grad.iter().enumerate() {
                     for j in [0, 4, 8] {
                         let h = 1e-6;
                         let mut plus = head.clone();
@@ -297,7 +297,7 @@ mod tests {
                             - loss_at(&minus, &features, label))
                             / (2.0 * h);
                         assert!(
-                            (numeric - grad[c] * features[j]).abs() < 1e-7,
+                            (numeric - g * features[j]).abs() < 1e-7,
                             "{link:?} {c} {j}"
                         );
                     }
@@ -309,7 +309,7 @@ mod tests {
                     let numeric = (loss_at(&plus, &features, label)
                         - loss_at(&minus, &features, label))
                         / (2.0 * h);
-                    assert!((numeric - grad[c]).abs() < 1e-7);
+                    assert!((numeric - g).abs() < 1e-7);
                 }
             }
         }

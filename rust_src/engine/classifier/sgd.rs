@@ -52,8 +52,12 @@ pub struct SgdSettings {
     pub n_classes: usize,
     pub n_features: usize,
     pub multi_class: MultiClass,
+    /// Strength of the penalty, and the scale of the `Optimal` learning rate.
     pub alpha: f64,
     pub l1_ratio: f64,
+    /// False: no penalty at all (`alpha` then only sets the `Optimal` rate, as scikit-learn's
+    /// `penalty=None`).
+    pub penalize: bool,
     pub fit_intercept: bool,
     pub learning_rate: LearningRate,
     pub eta0: f64,
@@ -105,6 +109,11 @@ impl SgdClassifier {
             return Err(invalid("n_iter_no_change must be >= 1"));
         }
         let penalty = Penalty::new(settings.alpha, settings.l1_ratio)?;
+        let penalty = if settings.penalize {
+            penalty
+        } else {
+            Penalty::new(0.0, 0.0)?
+        };
         let schedule = Schedule::new(
             settings.learning_rate,
             settings.eta0,
@@ -281,10 +290,9 @@ impl SgdClassifier {
                 match &self.scaler {
                     Some(s) => {
                         let mut shift = 0.0;
-                        for j in 0..d {
-                            let wj = row[j] * s.inv_scale()[j];
-                            shift += wj * s.mean()[j];
-                            weights.push(wj);
+                        for ((w, k), m) in row.iter().zip(s.inv_scale()).zip(s.mean()) {
+                            shift += w * k * m;
+                            weights.push(w * k);
                         }
                         intercepts.push(b[r] - shift);
                     }
@@ -396,6 +404,7 @@ mod tests {
             multi_class,
             alpha: 1e-4,
             l1_ratio: 0.0,
+            penalize: true,
             fit_intercept: true,
             learning_rate: LearningRate::Optimal,
             eta0: 0.01,

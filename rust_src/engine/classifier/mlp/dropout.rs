@@ -27,7 +27,7 @@ impl<R: Real> Layer<R> for Dropout {
             .map(|_| if unit(rng) < self.p { R::ZERO } else { keep })
             .collect();
         for (v, m) in input.data.iter_mut().zip(&mask) {
-            *v = *v * *m;
+            *v *= *m;
         }
         let mask = Matrix::from_vec(input.rows, input.cols, mask);
         (input, Some(mask))
@@ -42,7 +42,7 @@ impl<R: Real> Layer<R> for Dropout {
     ) -> Matrix<R> {
         if let Some(mask) = saved {
             for (g, m) in grad_output.data.iter_mut().zip(&mask.data) {
-                *g = *g * *m;
+                *g *= *m;
             }
         }
         grad_output

@@ -139,7 +139,7 @@ pub fn gemm<R: Real>(
         return;
     }
     if k == 0 {
-        c[..m * n].iter_mut().for_each(|v| *v = *v * beta);
+        c[..m * n].iter_mut().for_each(|v| *v *= beta);
         return;
     }
     let (rsa, csa) = if a_transposed { (1, m) } else { (k, 1) };

@@ -8,6 +8,12 @@ use crate::engine::classifier::random::Stream;
 #[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Relu;
 
+/// `v > 0`, false for NaN (so a NaN activation is zeroed rather than propagated).
+#[inline(always)]
+fn is_positive<R: Real>(v: R) -> bool {
+    v.partial_cmp(&R::ZERO) == Some(std::cmp::Ordering::Greater)
+}
+
 impl<R: Real> Layer<R> for Relu {
     fn forward(
         &self,
@@ -16,7 +22,7 @@ impl<R: Real> Layer<R> for Relu {
         _rng: &mut Stream,
     ) -> (Matrix<R>, Option<Matrix<R>>) {
         for v in input.data.iter_mut() {
-            if !(*v > R::ZERO) {
+            if !is_positive(*v) {
                 *v = R::ZERO;
             }
         }
@@ -33,7 +39,7 @@ impl<R: Real> Layer<R> for Relu {
     ) -> Matrix<R> {
         if let Some(output) = saved {
             for (g, o) in grad_output.data.iter_mut().zip(&output.data) {
-                if !(*o > R::ZERO) {
+                if !is_positive(*o) {
                     *g = R::ZERO;
                 }
             }

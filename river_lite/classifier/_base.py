@@ -1,0 +1,318 @@
+"""What :class:`SGDClassifier` and :class:`MLPClassifier` share: scikit-learn's estimator
+protocol (``get_params``/``set_params``, ``score``, tags, ``clone``-ability) implemented here so
+that scikit-learn is not needed at run time, the fit / partial_fit flow around a Rust engine,
+versioned pickling, and River-style learning from dicts.
+
+The Rust engine object (``river_lite._core.SgdEngine`` / ``MlpEngine``) is an implementation
+detail: the public classes are Python classes that own one, and pickle it as bytes.
+"""
+
+from __future__ import annotations
+
+import inspect
+
+import numpy as np
+
+from ._validation import (
+    NotFittedError,
+    check_classes,
+    check_features,
+    check_seed,
+    check_targets,
+    encode_labels,
+    sklearn_flavoured,
+    unique_labels,
+)
+
+#: Version of the pickled state of the Python classes (the engine bytes carry their own).
+STATE_VERSION = 1
+
+
+class BaseClassifier:
+    """Base of the river_lite classifiers (not public)."""
+
+    _estimator_type = "classifier"
+    #: Public name used in messages.
+    _name = "classifier"
+
+    # ------------------------------------------------------------------ estimator protocol
+    @classmethod
+    def _get_param_names(cls) -> list[str]:
+        signature = inspect.signature(cls.__init__)
+        return sorted(
+            name
+            for name, p in signature.parameters.items()
+            if name != "self" and p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)
+        )
+
+    def get_params(self, deep: bool = True) -> dict:
+        """The constructor parameters, as given (scikit-learn's protocol)."""
+        return {name: getattr(self, name) for name in self._get_param_names()}
+
+    def set_params(self, **params):
+        """Sets constructor parameters (validated at the next ``fit``); returns ``self``."""
+        valid = self._get_param_names()
+        for name, value in params.items():
+            if name not in valid:
+                raise ValueError(
+                    f"Invalid parameter {name!r} for estimator {type(self).__name__}. "
+                    f"Valid parameters are: {valid!r}."
+                )
+            setattr(self, name, value)
+        return self
+
+    def __repr__(self) -> str:
+        defaults = {
+            name: p.default for name, p in inspect.signature(type(self).__init__).parameters.items()
+        }
+        changed = []
+        for name, value in self.get_params().items():
+            default = defaults.get(name, inspect.Parameter.empty)
+            try:
+                same = value is default or bool(value == default)
+            except (TypeError, ValueError):
+                same = False
+            if not same:
+                changed.append(f"{name}={value!r}")
+        return f"{type(self).__name__}({', '.join(changed)})"
+
+    def __sklearn_tags__(self):
+        # Imported here: scikit-learn is optional, and only its own tooling calls this.
+        from sklearn.utils import ClassifierTags, InputTags, Tags, TargetTags
+
+        return Tags(
+            estimator_type="classifier",
+            target_tags=TargetTags(required=True),
+            classifier_tags=ClassifierTags(),
+            input_tags=InputTags(),
+        )
+
+    def __sklearn_is_fitted__(self) -> bool:
+        return getattr(self, "_engine", None) is not None
+
+    def _check_fitted(self):
+        if getattr(self, "_engine", None) is None:
+            raise sklearn_flavoured(NotFittedError)(
+                f"This {type(self).__name__} instance is not fitted yet. Call 'fit' with "
+                "appropriate arguments before using this estimator."
+            )
+
+    # ------------------------------------------------------------------ training flow
+    def _settings(self) -> dict:  # pragma: no cover - abstract
+        """Validated engine keyword arguments from the constructor parameters."""
+        raise NotImplementedError
+
+    def _make_engine(self, settings: dict, n_classes: int, n_features: int, seed: int):
+        raise NotImplementedError  # pragma: no cover - abstract
+
+    def _fit_engine(self, engine, X, y_index):
+        raise NotImplementedError  # pragma: no cover - abstract
+
+    def _publish(self, engine, info) -> None:
+        """Sets the fitted attributes derived from the engine."""
+        raise NotImplementedError  # pragma: no cover - abstract
+
+    def fit(self, X, y):
+        """Trains a new model on ``X`` (n_samples, n_features) and labels ``y``; returns ``self``.
+
+        A call that raises leaves a previously fitted model as it was.
+        """
+        X = check_features(X, estimator=type(self).__name__)
+        y = check_targets(y, X.shape[0])
+        settings = self._settings()
+        classes = check_classes(y)
+        y_index = encode_labels(y, classes)
+        engine = self._make_engine(settings, len(classes), X.shape[1], check_seed(self.random_state))
+        info = self._fit_engine(engine, X, y_index)
+        self._install(engine, classes, X.shape[1], info)
+        return self
+
+    def partial_fit(self, X, y, classes=None):
+        """One epoch over ``X`` and ``y``, continuing the current model; returns ``self``.
+
+        The first call fixes the classes: ``classes`` when given (it must include every label
+        of ``y``), else the labels of this first ``y`` (at least two). Later calls may only use
+        those labels. Hyperparameters are read on the first call (or at ``fit``).
+        A call that raises leaves the model as it was.
+        """
+        X = check_features(X, estimator=type(self).__name__)
+        y = check_targets(y, X.shape[0])
+        engine = getattr(self, "_engine", None)
+        if engine is None:
+            settings = self._settings()
+            found = check_classes(y, classes)
+            y_index = encode_labels(y, found)
+            engine = self._make_engine(settings, len(found), X.shape[1], check_seed(self.random_state))
+            loss = engine.partial_fit(X, y_index)
+            self._install(engine, found, X.shape[1], (1, loss))
+            return self
+        if classes is not None and not np.array_equal(unique_labels(np.asarray(classes)), self.classes_):
+            raise ValueError(
+                f"classes={classes!r} differs from the classes of the first call, "
+                f"{self.classes_.tolist()!r}"
+            )
+        self._check_n_features(X)
+        y_index = encode_labels(y, self.classes_)
+        loss = engine.partial_fit(X, y_index)
+        self._publish(engine, (getattr(self, "n_iter_", 0) + 1, loss))
+        return self
+
+    def _install(self, engine, classes, n_features, info) -> None:
+        self._publish(engine, info)  # may raise: nothing is assigned before it succeeded
+        self._engine = engine
+        self.classes_ = classes
+        self.n_features_in_ = n_features
+
+    def _check_n_features(self, X) -> None:
+        if X.shape[1] != self.n_features_in_:
+            raise ValueError(
+                f"X has {X.shape[1]} features, but {type(self).__name__} is expecting "
+                f"{self.n_features_in_} features as input"
+            )
+
+    def _checked_input(self, X) -> np.ndarray:
+        self._check_fitted()
+        X = check_features(X, estimator=type(self).__name__)
+        self._check_n_features(X)
+        return X
+
+    # ------------------------------------------------------------------ prediction
+    def predict_proba(self, X) -> np.ndarray:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def predict(self, X) -> np.ndarray:
+        """The most probable class of each row of ``X``."""
+        proba = self.predict_proba(X)
+        return self.classes_[np.argmax(proba, axis=1)]
+
+    def predict_log_proba(self, X) -> np.ndarray:
+        """Logarithm of :meth:`predict_proba`."""
+        with np.errstate(divide="ignore"):
+            return np.log(self.predict_proba(X))
+
+    def score(self, X, y, sample_weight=None) -> float:
+        """Mean accuracy of :meth:`predict` on ``X`` against ``y`` (weighted when
+        ``sample_weight`` is given)."""
+        predicted = self.predict(X)
+        y = check_targets(y, predicted.shape[0])
+        hits = (predicted == y).astype(np.float64)
+        if sample_weight is None:
+            return float(hits.mean())
+        return float(np.average(hits, weights=np.asarray(sample_weight, dtype=np.float64)))
+
+    # ------------------------------------------------------------------ pickling
+    def __getstate__(self) -> dict:
+        engine = getattr(self, "_engine", None)
+        return {
+            "kind": type(self).__name__,
+            "version": STATE_VERSION,
+            "params": self.get_params(),
+            "attributes": {
+                key: value
+                for key, value in self.__dict__.items()
+                if key.endswith("_") and not key.startswith("_")
+            },
+            "engine": None if engine is None else engine.to_bytes(),
+            "online": getattr(self, "_online", None),
+        }
+
+    def __setstate__(self, state) -> None:
+        kind = type(self).__name__
+        if not isinstance(state, dict) or state.get("kind") != kind:
+            raise ValueError(f"cannot restore a {kind}: not a pickled {kind} state")
+        if state.get("version") != STATE_VERSION:
+            raise ValueError(
+                f"cannot restore a {kind}: state version {state.get('version')!r}, this "
+                f"version reads {STATE_VERSION}"
+            )
+        params, attributes = state.get("params"), state.get("attributes")
+        if not isinstance(params, dict) or set(params) != set(self._get_param_names()):
+            raise ValueError(f"cannot restore a {kind}: its parameters are missing or unknown")
+        if not isinstance(attributes, dict) or not all(
+            isinstance(k, str) and k.endswith("_") and not k.startswith("_") for k in attributes
+        ):
+            raise ValueError(f"cannot restore a {kind}: corrupt fitted attributes")
+        engine_bytes = state.get("engine")
+        engine = None
+        if engine_bytes is not None:
+            if not isinstance(engine_bytes, bytes):
+                raise ValueError(f"cannot restore a {kind}: corrupt engine state")
+            engine = self._engine_class().from_bytes(engine_bytes)
+            if "classes_" not in attributes or "n_features_in_" not in attributes:
+                raise ValueError(f"cannot restore a {kind}: fitted attributes are missing")
+        self.__dict__.clear()
+        self.__dict__.update(params)
+        self.__dict__.update(attributes)
+        if engine is not None:
+            self._engine = engine
+        if state.get("online") is not None:
+            self._online = state["online"]
+
+    @staticmethod
+    def _engine_class():  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    # ------------------------------------------------------------------ River-style use
+    def _online_state(self) -> dict:
+        online = getattr(self, "_online", None)
+        if online is None:
+            online = self._online = {"features": None, "pending_x": [], "pending_y": []}
+        return online
+
+    def _vector(self, x: dict) -> np.ndarray:
+        if not isinstance(x, dict):
+            raise TypeError(f"x must be a dict of feature name -> number, got {type(x).__name__}")
+        names = self._online_state()["features"]
+        if names is None:
+            if getattr(self, "_engine", None) is not None:
+                # Fitted on arrays: the dict's values, in order, are the features.
+                if len(x) != self.n_features_in_:
+                    raise ValueError(
+                        f"x has {len(x)} features, but {type(self).__name__} is expecting "
+                        f"{self.n_features_in_} features as input"
+                    )
+                return np.asarray([list(x.values())], dtype=np.float64)
+            names = self._online_state()["features"] = list(x)
+        unknown = [k for k in x if k not in set(names)]
+        if unknown:
+            raise ValueError(
+                f"x has features the model was not trained with: {unknown[:5]!r}; known "
+                f"features: {names[:10]!r}{'...' if len(names) > 10 else ''}"
+            )
+        return np.asarray([[x.get(name, 0.0) for name in names]], dtype=np.float64)
+
+    def learn_one(self, x: dict, y) -> None:
+        """Learns from one sample given as a dict ``{feature: value}`` (River's API).
+
+        The features are the keys of the first dict (a missing key later counts as 0; an
+        unknown key raises ``ValueError``). Until samples of two classes have been seen they
+        are kept aside; then the model is created with those two classes, and later labels
+        must be among them (call ``partial_fit`` with ``classes=`` first to declare more).
+        """
+        vector = self._vector(x)
+        if getattr(self, "_engine", None) is not None:
+            self.partial_fit(vector, np.asarray([y]))
+            return
+        online = self._online_state()
+        online["pending_x"].append(vector[0])
+        online["pending_y"].append(y)
+        if len(set(online["pending_y"])) >= 2:
+            X = np.vstack(online["pending_x"])
+            labels = np.asarray(online["pending_y"])
+            self.partial_fit(X, labels)
+            online["pending_x"], online["pending_y"] = [], []
+
+    def predict_proba_one(self, x: dict) -> dict:
+        """``{class: probability}`` for one sample; ``{}`` before anything was learned (River)."""
+        if getattr(self, "_engine", None) is None:
+            self._vector(x)
+            return {}
+        proba = self.predict_proba(self._vector(x))[0]
+        return {label: float(p) for label, p in zip(self.classes_.tolist(), proba)}
+
+    def predict_one(self, x: dict):
+        """The most probable class for one sample; ``None`` before anything was learned (River)."""
+        proba = self.predict_proba_one(x)
+        if not proba:
+            return None
+        return max(proba, key=proba.get)

@@ -1,0 +1,35 @@
+"""scikit-learn's own estimator checks, run on both classifiers.
+
+Every check of ``sklearn.utils.estimator_checks`` runs; the ones expected to fail are listed in
+``EXPECTED_FAILED`` with the reason (``parametrize_with_checks`` turns them into strict xfails,
+so a listed check that starts passing fails the suite and the list gets shortened).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+pytest.importorskip("sklearn")
+
+from sklearn.utils.estimator_checks import parametrize_with_checks  # noqa: E402
+
+from river_lite.classifier import MLPClassifier, SGDClassifier  # noqa: E402
+
+EXPECTED_FAILED: dict[str, str] = {}
+
+
+def expected_failed_checks(estimator) -> dict[str, str]:
+    return EXPECTED_FAILED
+
+
+@parametrize_with_checks(
+    [
+        SGDClassifier(random_state=0),
+        SGDClassifier(multi_class="ovr", penalty="elasticnet", average=True, random_state=0),
+        # Small network and few epochs keep the checks fast; accuracy checks still pass.
+        MLPClassifier(hidden_layer_sizes=(16,), max_iter=200, random_state=0),
+    ],
+    expected_failed_checks=expected_failed_checks,
+)
+def test_sklearn_estimator_checks(estimator, check):
+    check(estimator)
