@@ -3,6 +3,7 @@
 Subpackages are imported on first use, so ``import river_lite`` stays cheap:
 
 * :mod:`river_lite.stats` — River-compatible online statistics.
+* :mod:`river_lite.classifier` — scikit-learn-compatible SGD logistic regression and MLP.
 * :mod:`river_lite.sampler` — a Gibbs sampler for the scaled Student-t model, with diagnostics.
 """
 
@@ -14,11 +15,11 @@ from typing import TYPE_CHECKING
 from ._version import __version__
 
 if TYPE_CHECKING:
-    from . import sampler, stats
+    from . import classifier, sampler, stats
 
-__all__ = ["__version__", "sampler", "stats"]
+__all__ = ["__version__", "classifier", "sampler", "stats"]
 
-_SUBPACKAGES = {"sampler", "stats"}
+_SUBPACKAGES = {"classifier", "sampler", "stats"}
 
 
 def __getattr__(name: str):

@@ -26,3 +26,76 @@ def scaled_t_gibbs(
 
 # Benchmark helper: the sum of `count` chi-squared(dof) draws of the sampler's generator.
 def chi_squared_floor(count: int, dof: float, seed: int) -> float: ...
+
+# The classifier engines (rust_src/bindings/classifier.rs); the public API is
+# river_lite.classifier.SGDClassifier / MLPClassifier, which own one and validate its input.
+# X: 2-D C-contiguous float32 or float64; y: 1-D int64 class indices.
+class SgdEngine:
+    def __init__(
+        self,
+        *,
+        n_classes: int,
+        n_features: int,
+        multi_class: str,
+        alpha: float,
+        l1_ratio: float,
+        penalize: bool,
+        fit_intercept: bool,
+        learning_rate: str,
+        eta0: float,
+        power_t: float,
+        shuffle: bool,
+        seed: int,
+        standardize: bool,
+        average: bool,
+        tol: float | None,
+        n_iter_no_change: int,
+    ) -> None: ...
+    def fit(self, x: npt.NDArray[Any], y: npt.NDArray[np.int64], max_iter: int) -> tuple[int, float]: ...
+    def partial_fit(self, x: npt.NDArray[Any], y: npt.NDArray[np.int64]) -> float: ...
+    def decision_function(self, x: npt.NDArray[Any]) -> npt.NDArray[np.float64]: ...
+    def predict_proba(self, x: npt.NDArray[Any]) -> npt.NDArray[np.float64]: ...
+    def coefficients(self) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]: ...
+    def updates(self) -> float: ...
+    def to_bytes(self) -> bytes: ...
+    @staticmethod
+    def from_bytes(state: bytes) -> SgdEngine: ...
+
+class MlpEngine:
+    def __init__(
+        self,
+        *,
+        n_classes: int,
+        n_features: int,
+        hidden: list[int],
+        dropout: float,
+        solver: str,
+        alpha: float,
+        batch_size: int,
+        learning_rate_init: float,
+        momentum: float,
+        nesterov: bool,
+        beta_1: float,
+        beta_2: float,
+        epsilon: float,
+        shuffle: bool,
+        seed: int,
+        standardize: bool,
+        tol: float | None,
+        n_iter_no_change: int,
+        early_stopping: bool,
+        validation_fraction: float,
+    ) -> None: ...
+    def fit(self, x: npt.NDArray[Any], y: npt.NDArray[np.int64], max_iter: int) -> tuple[int, float, bool]: ...
+    def partial_fit(self, x: npt.NDArray[Any], y: npt.NDArray[np.int64]) -> float: ...
+    def predict_log_proba(self, x: npt.NDArray[Any]) -> npt.NDArray[np.float64]: ...
+    def parameters(self) -> list[tuple[npt.NDArray[np.float32], npt.NDArray[np.float32]]]: ...
+    def scaling(self) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]] | None: ...
+    def layers(self) -> list[str]: ...
+    def loss_curve(self) -> list[float]: ...
+    def validation_scores(self) -> list[float]: ...
+    def best_validation_score(self) -> float | None: ...
+    def samples_seen(self) -> int: ...
+    def to_bytes(self) -> bytes: ...
+    @staticmethod
+    def from_bytes(state: bytes) -> MlpEngine: ...
