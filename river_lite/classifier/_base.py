@@ -281,13 +281,14 @@ class BaseClassifier:
             )
         return np.asarray([[x.get(name, 0.0) for name in names]], dtype=np.float64)
 
-    def learn_one(self, x: dict, y) -> None:
+    def learn_one(self, x: dict, y, *, classes=None) -> None:
         """Learns from one sample given as a dict ``{feature: value}`` (River's API).
 
         The features are the keys of the first dict (a missing key later counts as 0; an
-        unknown key raises ``ValueError``). Until samples of two classes have been seen they
-        are kept aside; then the model is created with those two classes, and later labels
-        must be among them (call ``partial_fit`` with ``classes=`` first to declare more).
+        unknown key raises ``ValueError``). The classes are fixed when the model is created:
+        pass every label of the stream as ``classes`` on the first call; without it, samples
+        are kept aside until two classes have been seen and the model is created with those
+        two (later labels must be among them).
         """
         vector = self._vector(x)
         if getattr(self, "_engine", None) is not None:
@@ -296,10 +297,14 @@ class BaseClassifier:
         online = self._online_state()
         online["pending_x"].append(vector[0])
         online["pending_y"].append(y)
-        if len(set(online["pending_y"])) >= 2:
-            X = np.vstack(online["pending_x"])
-            labels = np.asarray(online["pending_y"])
-            self.partial_fit(X, labels)
+        labels = online["pending_y"]
+        if classes is not None or len(set(labels)) >= 2:
+            try:
+                self.partial_fit(np.vstack(online["pending_x"]), np.asarray(labels), classes=classes)
+            except (TypeError, ValueError):
+                online["pending_x"].pop()
+                online["pending_y"].pop()
+                raise
             online["pending_x"], online["pending_y"] = [], []
 
     def predict_proba_one(self, x: dict) -> dict:

@@ -235,7 +235,12 @@ class MLPClassifier(BaseClassifier):
         """Log-probabilities of the classes, shape (n_samples, n_classes), from the network's
         log-softmax output (evaluation mode: no dropout)."""
         X = self._checked_input(X)
-        return self._engine.predict_log_proba(X)
+        log_proba = self._engine.predict_log_proba(X)
+        # The network normalises in float32; renormalise in float64 so that the
+        # probabilities sum to 1 to double precision.
+        peak = log_proba.max(axis=1, keepdims=True)
+        log_proba -= peak + np.log(np.exp(log_proba - peak).sum(axis=1, keepdims=True))
+        return log_proba
 
     def predict_proba(self, X) -> np.ndarray:
         """Class probabilities, shape (n_samples, n_classes)."""

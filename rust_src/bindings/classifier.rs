@@ -91,11 +91,8 @@ fn features<'py>(x: &Bound<'py, PyAny>) -> PyResult<Features<'py>> {
             "X has dtype {dtype}; {FEATURE_ADVICE}"
         )));
     };
-    let contiguous = match &array {
-        Features::F32(a) => a.as_slice().is_ok(),
-        Features::F64(a) => a.as_slice().is_ok(),
-    };
-    if !contiguous {
+    // `as_slice` also accepts Fortran order, which would be read transposed: ask NumPy.
+    if !untyped.is_c_contiguous() {
         return Err(PyTypeError::new_err(format!(
             "X is not C-contiguous; {FEATURE_ADVICE}"
         )));
