@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
 import numpy as np
 
 from .._native import load
+
+T = TypeVar("T")
 
 _diagnostics = load("sampler._diagnostics")
 
@@ -68,7 +73,7 @@ class SamplerResult:
             f"sample_size={self.sample_size}, seed={self.seed})"
         )
 
-    def _each(self, statistic) -> dict[str, float]:
+    def _each(self, statistic: Callable[[np.ndarray], T]) -> dict[str, T]:
         return {name: statistic(getattr(self, name)) for name in PARAMETERS}
 
     def mean(self) -> dict[str, float]:
