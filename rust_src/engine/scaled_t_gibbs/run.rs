@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use rayon::prelude::*;
 
 use super::chain::{run_chain, ChainDraws};
-use super::streams::chain_rng;
+use super::streams::{chain_rngs, ChainRng};
 use super::{RunSettings, SamplerError, ScaledTModel};
 
 /// The recorded draws, each a row-major `chains × sample_size` matrix.
@@ -43,7 +43,8 @@ pub fn sample(
     // A failed chain stops the others early; its error, not theirs, is reported.
     let failed = AtomicBool::new(false);
     let should_stop = || stop.load(Ordering::Relaxed) || failed.load(Ordering::Relaxed);
-    let jobs: Vec<(usize, ChainDraws<'_>)> = mu
+    let rngs = chain_rngs(settings.seed, settings.chains);
+    let jobs: Vec<(usize, (ChainDraws<'_>, ChainRng))> = mu
         .chunks_mut(size)
         .zip(sigma2.chunks_mut(size))
         .zip(tau2.chunks_mut(size).zip(alpha2.chunks_mut(size)))
@@ -53,10 +54,10 @@ pub fn sample(
             tau2,
             alpha2,
         })
+        .zip(rngs)
         .enumerate()
         .collect();
-    let run_one = |(index, out): (usize, ChainDraws<'_>)| {
-        let mut rng = chain_rng(settings.seed, index);
+    let run_one = |(index, (out, mut rng)): (usize, (ChainDraws<'_>, ChainRng))| {
         let result = run_chain(model, settings.burn_in, index, &mut rng, out, &should_stop);
         if result.is_err() {
             failed.store(true, Ordering::Relaxed);
@@ -113,7 +114,7 @@ mod tests {
         #[allow(clippy::approx_constant)] // −3.14 is the talk's value, not π.
         let (mu, sigma2, nu): (f64, f64, f64) = (-3.14, 30.0, 6.0);
         let chi2 = ChiSquared::new(nu).unwrap();
-        let mut rng = chain_rng(314, 0);
+        let mut rng = super::super::streams::chain_rng(314, 0);
         (0..n)
             .map(|_| {
                 let z: f64 = StandardNormal.sample(&mut rng);

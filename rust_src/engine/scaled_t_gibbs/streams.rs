@@ -31,6 +31,18 @@ pub fn chain_rng(seed: u64, chain: usize) -> ChainRng {
     rng
 }
 
+/// The generators of chains `0..chains`, in order: one jump each, not `c` jumps per chain.
+pub fn chain_rngs(seed: u64, chains: usize) -> Vec<ChainRng> {
+    let mut next = ChainRng::seed_from_u64(seed);
+    (0..chains)
+        .map(|_| {
+            let current = next.clone();
+            next.jump();
+            current
+        })
+        .collect()
+}
+
 /// Samplers of the standard variates of one sweep, built once per chain.
 #[derive(Clone, Debug)]
 pub struct SweepVariates {
@@ -106,6 +118,8 @@ mod tests {
         assert_eq!(chain_rng(42, 2), jumped);
         assert_ne!(chain_rng(42, 1), chain_rng(42, 2));
         assert_ne!(chain_rng(42, 0), chain_rng(43, 0));
+        let all = chain_rngs(42, 4);
+        assert_eq!(all, (0..4).map(|c| chain_rng(42, c)).collect::<Vec<_>>());
     }
 
     #[test]
