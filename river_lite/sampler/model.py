@@ -123,6 +123,8 @@ class ScaledTModel:
         ValueError
             If a count is out of range, the seed is outside ``[0, 2**64)``, ``backend`` is
             unknown, or a chain leaves the floating-point range.
+        MemoryError
+            If the draws (4 arrays of ``chains * sample_size`` floats) cannot be allocated.
         KeyboardInterrupt
             On Ctrl-C: the Rust backend checks for it between two iterations and stops all
             chains; the reference backends are plain Python loops.
