@@ -7,6 +7,7 @@ call dominates: as extension types, ``update(x)`` is a single C call with no Pyt
 Every class follows the contract documented in :mod:`river_lite.stats.base`.
 """
 
+cimport cython
 from libc.math cimport isfinite, sqrt
 from libc.stdlib cimport free, malloc
 
@@ -823,7 +824,8 @@ cdef class Rolling:
 
     Notes
     -----
-    When the window is full, ``update(x)`` reverts the oldest value before adding ``x``.
+    When the window is full, ``update(x)`` reverts the oldest value before adding ``x``. The
+    window buffer is guarded by the object's critical section (free-threaded Python).
     ``get()`` is the wrapped statistic's. ``name`` is the wrapped statistic's name, as in River.
 
     Examples
@@ -882,14 +884,16 @@ cdef class Rolling:
     def update(self, double x):
         """Adds one value, reverting the oldest when the window is full."""
         _check_finite(x)
-        self._push(x)
+        with cython.critical_section(self):
+            self._push(x)
 
     def update_many(self, values):
         """Adds every value of a 1-D float array-like, in order."""
         cdef const double[::1] xs = _finite_vector(values)
         cdef Py_ssize_t i
-        for i in range(xs.shape[0]):
-            self._push(xs[i])
+        with cython.critical_section(self):
+            for i in range(xs.shape[0]):
+                self._push(xs[i])
 
     def get(self):
         """The wrapped statistic over the window."""
@@ -898,7 +902,8 @@ cdef class Rolling:
     @property
     def window(self):
         """The values in the window, oldest first."""
-        return [self.values[(self.start + i) % self.window_size] for i in range(self.size)]
+        with cython.critical_section(self):
+            return [self.values[(self.start + i) % self.window_size] for i in range(self.size)]
 
     @property
     def name(self):
@@ -919,11 +924,12 @@ cdef class Rolling:
         if not isinstance(window, tuple) or len(window) > self.window_size:
             raise ValueError(f"bad Rolling state: window must be a tuple of at most {self.window_size} values")
         values = [_state_float(v, "Rolling", "window") for v in window]
-        self.obj = obj
-        self.start = 0
-        self.size = len(values)
-        for i, v in enumerate(values):
-            self.values[i] = v
+        with cython.critical_section(self):
+            self.obj = obj
+            self.start = 0
+            self.size = len(values)
+            for i, v in enumerate(values):
+                self.values[i] = v
 
 
 def _new_rolling(stat_class, stat_args, window_size):

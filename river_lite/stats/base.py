@@ -21,6 +21,11 @@ A statistic ``s`` is fed one value at a time and can be read at any moment:
     Round-trip and continue with identical results. States are versioned: a corrupt, truncated
     or foreign state raises ``ValueError``.
 
+Threads: like River's, a statistic is meant to be fed by one thread at a time. On
+free-threaded Python, concurrent calls on one instance of a class that owns native memory
+(the quantiles, ``Rolling``) are serialised by a per-object critical section, so they can never
+corrupt memory; for the moment statistics, racing updates give unspecified numbers.
+
 Statistics are native (Cython or Rust) types, so ``update`` runs no Python code. They are
 registered as virtual subclasses of :class:`Univariate` (and :class:`Revertible`), so
 ``isinstance`` checks work.
