@@ -4,6 +4,9 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+# PyO3 lists what the module exports.
+__all__: list[str]
+
 def build_info() -> dict[str, Any]: ...
 
 # Capsule holding the stats engines' C function table (rust_src/bindings/stats_api.rs),
