@@ -308,7 +308,48 @@ cdef class Var:
         self.sum_squares = sum_squares
 
 
-cdef class Min:
+cdef class _Extreme:
+    """Running minimum or maximum: the code Min and Max share (they differ by ``sign``)."""
+
+    cdef readonly double n
+    cdef double value
+    # +1 keeps the largest value, -1 the smallest: one comparison serves both.
+    cdef double sign
+
+    cdef inline void _add(self, double x) noexcept:
+        if self.n == 0 or self.sign * x > self.sign * self.value:
+            self.value = x
+        self.n += 1.0
+
+    def update(self, double x):
+        """Adds one value."""
+        _check_finite(x)
+        self._add(x)
+
+    def update_many(self, values):
+        """Adds every value of a 1-D float array-like."""
+        cdef const double[::1] xs = _finite_vector(values)
+        cdef Py_ssize_t i
+        for i in range(xs.shape[0]):
+            self._add(xs[i])
+
+    def get(self):
+        """The extreme value, or None before the first update."""
+        return self.value if self.n > 0 else None
+
+    def __repr__(self):
+        return _describe(self, "", self.get())
+
+    def __reduce__(self):
+        return (type(self), (), (type(self).__name__, STATE_VERSION, self.n, self.value))
+
+    def __setstate__(self, state):
+        kind = type(self).__name__
+        n, value = _unpack_state(state, kind, 2)
+        self.n, self.value = _state_count(n, kind), _state_float(value, kind, "value")
+
+
+cdef class Min(_Extreme):
     """Running minimum.
 
     Notes
@@ -324,45 +365,15 @@ cdef class Min:
     -1.0
     """
 
-    cdef readonly double n
-    cdef double value
-
-    def update(self, double x):
-        """Adds one value."""
-        _check_finite(x)
-        if self.n == 0 or x < self.value:
-            self.value = x
-        self.n += 1.0
-
-    def update_many(self, values):
-        """Adds every value of a 1-D float array-like."""
-        cdef const double[::1] xs = _finite_vector(values)
-        cdef Py_ssize_t i
-        for i in range(xs.shape[0]):
-            if self.n == 0 or xs[i] < self.value:
-                self.value = xs[i]
-            self.n += 1.0
-
-    def get(self):
-        """The minimum, or None before the first update."""
-        return self.value if self.n > 0 else None
+    def __cinit__(self):
+        self.sign = -1.0
 
     @property
     def name(self):
         return "min"
 
-    def __repr__(self):
-        return _describe(self, "", self.get())
 
-    def __reduce__(self):
-        return (type(self), (), ("Min", STATE_VERSION, self.n, self.value))
-
-    def __setstate__(self, state):
-        n, value = _unpack_state(state, "Min", 2)
-        self.n, self.value = _state_count(n, "Min"), _state_float(value, "Min", "value")
-
-
-cdef class Max:
+cdef class Max(_Extreme):
     """Running maximum.
 
     Notes
@@ -378,42 +389,12 @@ cdef class Max:
     3.0
     """
 
-    cdef readonly double n
-    cdef double value
-
-    def update(self, double x):
-        """Adds one value."""
-        _check_finite(x)
-        if self.n == 0 or x > self.value:
-            self.value = x
-        self.n += 1.0
-
-    def update_many(self, values):
-        """Adds every value of a 1-D float array-like."""
-        cdef const double[::1] xs = _finite_vector(values)
-        cdef Py_ssize_t i
-        for i in range(xs.shape[0]):
-            if self.n == 0 or xs[i] > self.value:
-                self.value = xs[i]
-            self.n += 1.0
-
-    def get(self):
-        """The maximum, or None before the first update."""
-        return self.value if self.n > 0 else None
+    def __cinit__(self):
+        self.sign = 1.0
 
     @property
     def name(self):
         return "max"
-
-    def __repr__(self):
-        return _describe(self, "", self.get())
-
-    def __reduce__(self):
-        return (type(self), (), ("Max", STATE_VERSION, self.n, self.value))
-
-    def __setstate__(self, state):
-        n, value = _unpack_state(state, "Max", 2)
-        self.n, self.value = _state_count(n, "Max"), _state_float(value, "Max", "value")
 
 
 cdef class PeakToPeak:
