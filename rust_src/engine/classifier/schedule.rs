@@ -85,7 +85,7 @@ impl Schedule {
     }
 
     /// The rate of update number `t` (from 1); `current_eta` is the adaptive schedule's rate.
-    #[inline]
+    #[inline(always)]
     pub fn eta(&self, t: f64, current_eta: f64) -> f64 {
         match self.kind {
             LearningRate::Constant => self.eta0,

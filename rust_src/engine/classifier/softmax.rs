@@ -1,7 +1,7 @@
 //! Numerically stable logistic and softmax functions.
 
 /// `1 / (1 + exp(-z))` without overflow.
-#[inline]
+#[inline(always)]
 pub fn sigmoid(z: f64) -> f64 {
     if z >= 0.0 {
         1.0 / (1.0 + (-z).exp())
@@ -12,7 +12,7 @@ pub fn sigmoid(z: f64) -> f64 {
 }
 
 /// `log(1 + exp(z))` without overflow or loss of precision for large `|z|`.
-#[inline]
+#[inline(always)]
 pub fn softplus(z: f64) -> f64 {
     if z > 0.0 {
         z + (-z).exp().ln_1p()
@@ -22,7 +22,7 @@ pub fn softplus(z: f64) -> f64 {
 }
 
 /// Replaces `z` by `softmax(z)`; returns `log(sum(exp(z)))`.
-#[inline]
+#[inline(always)]
 pub fn softmax_in_place(z: &mut [f64]) -> f64 {
     let max = z.iter().copied().fold(f64::NEG_INFINITY, f64::max);
     let mut sum = 0.0;
@@ -37,7 +37,7 @@ pub fn softmax_in_place(z: &mut [f64]) -> f64 {
 }
 
 /// Replaces `z` by `log_softmax(z)`.
-#[inline]
+#[inline(always)]
 pub fn log_softmax_in_place(z: &mut [f64]) {
     let max = z.iter().copied().fold(f64::NEG_INFINITY, f64::max);
     let lse = max + z.iter().map(|v| (v - max).exp()).sum::<f64>().ln();

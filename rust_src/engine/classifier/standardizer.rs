@@ -103,7 +103,7 @@ impl Standardizer {
     }
 
     /// Writes the standardised `row` into `out`.
-    #[inline]
+    #[inline(always)]
     pub fn transform_into<T: Element>(&self, row: &[T], out: &mut [f64]) {
         for (((o, v), m), s) in out.iter_mut().zip(row).zip(&self.mean).zip(&self.inv_scale) {
             *o = (v.to_f64() - m) * s;
