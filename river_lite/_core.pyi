@@ -1,5 +1,5 @@
 # Stub of the Rust extension (rust_src/bindings/mod.rs).
-from typing import Any
+from typing import Any, final
 
 import numpy as np
 import numpy.typing as npt
@@ -33,9 +33,10 @@ def chi_squared_floor(count: int, dof: float, seed: int) -> float: ...
 # The classifier engines (rust_src/bindings/classifier.rs); the public API is
 # river_lite.classifier.SGDClassifier / MLPClassifier, which own one and validate its input.
 # X: 2-D C-contiguous float32 or float64; y: 1-D int64 class indices.
+@final
 class SgdEngine:
-    def __init__(
-        self,
+    def __new__(
+        cls,
         *,
         n_classes: int,
         n_features: int,
@@ -53,7 +54,7 @@ class SgdEngine:
         average: bool,
         tol: float | None,
         n_iter_no_change: int,
-    ) -> None: ...
+    ) -> SgdEngine: ...
     def fit(self, x: npt.NDArray[Any], y: npt.NDArray[np.int64], max_iter: int) -> tuple[int, float]: ...
     def partial_fit(self, x: npt.NDArray[Any], y: npt.NDArray[np.int64]) -> float: ...
     def decision_function(self, x: npt.NDArray[Any]) -> npt.NDArray[np.float64]: ...
@@ -64,9 +65,10 @@ class SgdEngine:
     @staticmethod
     def from_bytes(state: bytes) -> SgdEngine: ...
 
+@final
 class MlpEngine:
-    def __init__(
-        self,
+    def __new__(
+        cls,
         *,
         n_classes: int,
         n_features: int,
@@ -88,7 +90,7 @@ class MlpEngine:
         n_iter_no_change: int,
         early_stopping: bool,
         validation_fraction: float,
-    ) -> None: ...
+    ) -> MlpEngine: ...
     def fit(self, x: npt.NDArray[Any], y: npt.NDArray[np.int64], max_iter: int) -> tuple[int, float, bool]: ...
     def partial_fit(self, x: npt.NDArray[Any], y: npt.NDArray[np.int64]) -> float: ...
     def predict_log_proba(self, x: npt.NDArray[Any]) -> npt.NDArray[np.float64]: ...

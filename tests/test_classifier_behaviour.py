@@ -102,7 +102,8 @@ def test_l1_penalty_zeroes_noise_features():
     rng = np.random.default_rng(1)
     X = rng.normal(size=(2000, 10))
     y = (X[:, 0] - X[:, 1] > 0).astype(int)
-    model = SGDClassifier(penalty="l1", alpha=1e-2, random_state=0).fit(X, y)
+    # Exact zeros are a property of the weights; averaged weights (average=True) only get small.
+    model = SGDClassifier(penalty="l1", alpha=1e-2, average=False, random_state=0).fit(X, y)
     assert np.all(np.abs(model.coef_[0, :2]) > 0.1)
     assert np.sum(model.coef_[0, 2:] == 0.0) >= 6
 
