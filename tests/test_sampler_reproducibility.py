@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import _thread
+import signal
 import threading
 import time
 
@@ -85,6 +86,10 @@ def test_the_gil_is_released_while_sampling():
 
 def test_ctrl_c_interrupts_a_long_run():
     long_model = ScaledTModel(talk_data(2000, seed=1), nu=6.0)
+    # A process started in the background by a non-interactive shell (as CI runners may do)
+    # inherits SIGINT ignored, and interrupt_main() then does nothing: give SIGINT Python's
+    # usual handler for the duration of the test.
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
     timer = threading.Timer(0.3, _thread.interrupt_main)
     started = time.perf_counter()
     timer.start()
@@ -93,4 +98,5 @@ def test_ctrl_c_interrupts_a_long_run():
             long_model.run(burn_in=0, sample_size=2_000_000, chains=2, seed=1)  # minutes
     finally:
         timer.cancel()
+        signal.signal(signal.SIGINT, previous)
     assert time.perf_counter() - started < 5.0
