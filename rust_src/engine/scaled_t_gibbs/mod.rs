@@ -17,12 +17,14 @@
 //! every `U_i`, then `μ`, then `τ²`, then `α²`; it records `μ` and `σ² = α² τ²`.
 //!
 //! Files, one concept each: [`conditionals`] (the distributions, as formulas), [`streams`]
-//! (the portable random streams and variates), [`model`] (validated data and run settings),
-//! [`chain`] (one chain's sweeps), [`run`] (many chains in parallel), [`error`].
+//! (the portable random streams and variates), [`gamma`] (their gamma and χ² generator),
+//! [`model`] (validated data and run settings), [`chain`] (one chain's sweeps), [`run`] (many
+//! chains in parallel), [`error`].
 
 pub mod chain;
 pub mod conditionals;
 pub mod error;
+pub mod gamma;
 pub mod model;
 pub mod run;
 pub mod streams;

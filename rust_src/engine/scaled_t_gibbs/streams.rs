@@ -1,12 +1,19 @@
 //! The random streams of the sampler, and the standard variates one sweep needs.
 //!
 //! Reproducibility rests on named, portable algorithms: the xoshiro256++ generator
-//! (`rand_xoshiro`), seeded through SplitMix64, and the samplers of `rand_distr` 0.6.0 (pinned
-//! exactly in Cargo.toml, since a minor release may change sampled values): the ZIGNOR
-//! ziggurat for normals, Marsaglia & Tsang (2000) for gamma and χ² variates. Their arithmetic
+//! (`rand_xoshiro`), seeded through SplitMix64; the ZIGNOR ziggurat of `rand_distr` 0.6.0 for
+//! normals (pinned exactly in Cargo.toml, since a minor release may change sampled values);
+//! and, for gamma and χ² variates, the sampler's own Marsaglia & Tsang (2000) generator,
+//! [`super::gamma`], whose draws and use of the stream are documented there. Their arithmetic
 //! is IEEE 754, except that the ziggurat's rare wedge/tail steps and Marsaglia–Tsang's rare
-//! squeeze failures call `exp`/`ln`; a platform whose `exp`/`ln` differ by one ulp can only
-//! change a draw when an accept/reject comparison ties to within that ulp.
+//! exact tests call `exp`/`ln`, where a platform whose `exp`/`ln` differ by one ulp can only
+//! change a draw when an accept/reject comparison ties to within that ulp; and that gamma
+//! shapes below 1 (ν < 1, or nν < 2) use `powf`, which may differ by an ulp between platforms.
+//!
+//! **Same draws as before.** Earlier builds took the gamma and χ² variates from
+//! `rand_distr`'s `Gamma`/`ChiSquared`. [`super::gamma`] runs the same method on the same
+//! stream with a tighter squeeze and returns the same bits (it is tested bit for bit against
+//! `rand_distr`), so every seeded result of the package is unchanged; only the run time is not.
 //!
 //! **Stream layout.** Chain `c` of a run with seed `s` draws from
 //! `Xoshiro256PlusPlus::seed_from_u64(s)` advanced by `c` calls to `jump()` (2¹²⁸ steps each).
@@ -16,10 +23,11 @@
 //! **Order of draws within a sweep.** For `i = 0..n`: one χ²(ν + 1) variate (`U_i`); then one
 //! standard normal (`μ`), one Gamma(nν/2, 1) variate (`τ²`) and one χ²(n) variate (`α²`).
 
-use rand_distr::{ChiSquared, Distribution, Gamma, StandardNormal};
+use rand_distr::{Distribution, StandardNormal};
 use rand_xoshiro::rand_core::SeedableRng;
 pub use rand_xoshiro::Xoshiro256PlusPlus as ChainRng;
 
+use super::gamma::GammaSampler;
 use super::SamplerError;
 
 /// The generator of chain `chain` for a run seeded with `seed` (see the module docs).
@@ -46,9 +54,9 @@ pub fn chain_rngs(seed: u64, chains: usize) -> Vec<ChainRng> {
 /// Samplers of the standard variates of one sweep, built once per chain.
 #[derive(Clone, Debug)]
 pub struct SweepVariates {
-    latent_chi2: ChiSquared<f64>,
-    tau2_unit_gamma: Gamma<f64>,
-    alpha2_chi2: ChiSquared<f64>,
+    latent_chi2: GammaSampler,
+    tau2_unit_gamma: GammaSampler,
+    alpha2_chi2: GammaSampler,
 }
 
 impl SweepVariates {
@@ -58,10 +66,11 @@ impl SweepVariates {
         };
         let n = n as f64;
         Ok(Self {
-            latent_chi2: ChiSquared::new(nu + 1.0).map_err(|_| invalid("nu + 1", nu + 1.0))?,
-            tau2_unit_gamma: Gamma::new(n * nu / 2.0, 1.0)
-                .map_err(|_| invalid("n * nu / 2", n * nu / 2.0))?,
-            alpha2_chi2: ChiSquared::new(n).map_err(|_| invalid("n", n))?,
+            latent_chi2: GammaSampler::chi_squared(nu + 1.0)
+                .ok_or_else(|| invalid("nu + 1", nu + 1.0))?,
+            tau2_unit_gamma: GammaSampler::new(n * nu / 2.0, 1.0)
+                .ok_or_else(|| invalid("n * nu / 2", n * nu / 2.0))?,
+            alpha2_chi2: GammaSampler::chi_squared(n).ok_or_else(|| invalid("n", n))?,
         })
     }
 
@@ -93,7 +102,7 @@ impl SweepVariates {
 /// The floor of a sampler run: the time to draw `count` χ²(`dof`) variates and nothing else.
 /// Returns their sum so the work cannot be optimised away. Benchmark use only.
 pub fn chi_squared_floor(seed: u64, dof: f64, count: usize) -> Result<f64, SamplerError> {
-    let chi2 = ChiSquared::new(dof).map_err(|_| {
+    let chi2 = GammaSampler::chi_squared(dof).ok_or_else(|| {
         SamplerError::InvalidArgument(format!("dof must be finite and > 0, got {dof}"))
     })?;
     let mut rng = chain_rng(seed, 0);
