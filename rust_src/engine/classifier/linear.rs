@@ -203,29 +203,40 @@ impl Head {
             if l1 > 0.0 {
                 self.l1_total += eta * l1;
             }
+            let rate = 1.0 / self.updates;
             for (c, &g) in grad.iter().enumerate() {
                 let step = eta * g;
-                let w = &mut self.weights[c * self.cols..(c + 1) * self.cols];
-                for (wj, fj) in w.iter_mut().zip(&features) {
-                    *wj = *wj * decay - step * fj;
-                }
-                if l1 > 0.0 {
-                    let q = &mut self.l1_received[c * self.cols..(c + 1) * self.cols];
-                    for (wj, qj) in w.iter_mut().zip(q.iter_mut()) {
-                        apply_cumulative_l1(wj, qj, self.l1_total);
+                let span = c * self.cols..(c + 1) * self.cols;
+                let w = &mut self.weights[span.clone()];
+                if settings.average && l1 == 0.0 {
+                    // One pass for the step and the running average (the common case).
+                    let avg = &mut self.avg_weights[span];
+                    for ((wj, aj), fj) in w.iter_mut().zip(avg.iter_mut()).zip(&features) {
+                        *wj = *wj * decay - step * fj;
+                        *aj += (*wj - *aj) * rate;
+                    }
+                } else {
+                    for (wj, fj) in w.iter_mut().zip(&features) {
+                        *wj = *wj * decay - step * fj;
+                    }
+                    if l1 > 0.0 {
+                        let q = &mut self.l1_received[span.clone()];
+                        for (wj, qj) in w.iter_mut().zip(q.iter_mut()) {
+                            apply_cumulative_l1(wj, qj, self.l1_total);
+                        }
+                    }
+                    if settings.average {
+                        let avg = &mut self.avg_weights[span];
+                        for (aj, wj) in avg.iter_mut().zip(w.iter()) {
+                            *aj += (*wj - *aj) * rate;
+                        }
                     }
                 }
                 if settings.fit_intercept {
                     self.intercept[c] -= step;
                 }
-            }
-            if settings.average {
-                let rate = 1.0 / self.updates;
-                for (a, w) in self.avg_weights.iter_mut().zip(&self.weights) {
-                    *a += (w - *a) * rate;
-                }
-                for (a, b) in self.avg_intercept.iter_mut().zip(&self.intercept) {
-                    *a += (b - *a) * rate;
+                if settings.average {
+                    self.avg_intercept[c] += (self.intercept[c] - self.avg_intercept[c]) * rate;
                 }
             }
         }

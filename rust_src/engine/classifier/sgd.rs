@@ -603,6 +603,7 @@ mod timing {
                 s.tol = None;
                 s.shuffle = shuffle;
                 s.standardize = standardize;
+                s.average = true;
                 let mut model = SgdClassifier::new(s).unwrap();
                 let started = std::time::Instant::now();
                 model.fit(x, &y, 5).unwrap();
