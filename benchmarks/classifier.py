@@ -44,8 +44,18 @@ def digits_rows():
     X, y = load_digits(return_X_y=True)
     X = X.astype(np.float32)
     models = [
-        ("river_lite", "SGDClassifier() (defaults)", lambda: lite.SGDClassifier(random_state=0), None),
-        ("river_lite", "MLPClassifier() (defaults)", lambda: lite.MLPClassifier(random_state=0), None),
+        (
+            "river_lite",
+            "SGDClassifier() (defaults)",
+            lambda: lite.SGDClassifier(random_state=0),
+            None,
+        ),
+        (
+            "river_lite",
+            "MLPClassifier() (defaults)",
+            lambda: lite.MLPClassifier(random_state=0),
+            None,
+        ),
         (
             "scikit-learn",
             "SGDClassifier(loss='log_loss') (defaults)",
@@ -55,14 +65,20 @@ def digits_rows():
         (
             "scikit-learn",
             "SGDClassifier log_loss, 5 epochs",
-            lambda: linear_model.SGDClassifier(loss="log_loss", max_iter=5, tol=None, random_state=0),
+            lambda: linear_model.SGDClassifier(
+                loss="log_loss", max_iter=5, tol=None, random_state=0
+            ),
             None,
         ),
         (
             "scikit-learn",
             "SGDClassifier log_loss, constant lr 0.05, X/16, 5 epochs",
             lambda: linear_model.SGDClassifier(
-                loss="log_loss", learning_rate="constant", eta0=0.05, max_iter=5, tol=None,
+                loss="log_loss",
+                learning_rate="constant",
+                eta0=0.05,
+                max_iter=5,
+                tol=None,
                 random_state=0,
             ),
             16.0,
@@ -87,8 +103,11 @@ def digits_rows():
             predict_s += seconds
             accuracies.append(float(np.mean(predicted == y[test])))
         rows.append((library, name, float(np.mean(accuracies)), fit_s, predict_s))
-        print(f"digits   {library:12s} {name:58s} acc {rows[-1][2]:.4f} fit {fit_s:7.3f} s "
-              f"predict {predict_s:.4f} s", flush=True)
+        print(
+            f"digits   {library:12s} {name:58s} acc {rows[-1][2]:.4f} fit {fit_s:7.3f} s "
+            f"predict {predict_s:.4f} s",
+            flush=True,
+        )
     return rows
 
 
@@ -106,27 +125,67 @@ def synthetic_rows():
     X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.2, random_state=0)
     five = dict(max_iter=5, tol=None, random_state=0)
     models = [
-        ("scikit-learn", "SGD", "SGDClassifier log_loss, l2 alpha=1e-4 (its defaults)",
-         lambda: linear_model.SGDClassifier(loss="log_loss", **five)),
-        ("scikit-learn", "SGD", "SGDClassifier log_loss, elastic-net alpha=2e-6",
-         lambda: linear_model.SGDClassifier(loss="log_loss", penalty="elasticnet", alpha=2e-6, **five)),
-        ("scikit-learn", "SGD", "StandardScaler + SGDClassifier log_loss, l2 alpha=1e-4",
-         lambda: pipeline.make_pipeline(
-             preprocessing.StandardScaler(), linear_model.SGDClassifier(loss="log_loss", **five))),
-        ("scikit-learn", "SGD", "StandardScaler + SGDClassifier log_loss, averaged",
-         lambda: pipeline.make_pipeline(
-             preprocessing.StandardScaler(),
-             linear_model.SGDClassifier(loss="log_loss", average=True, **five))),
-        ("river_lite", "SGD", "SGDClassifier (defaults: multinomial, l2 alpha=1e-4, averaged)",
-         lambda: lite.SGDClassifier(**five)),
-        ("river_lite", "SGD", "SGDClassifier multi_class='ovr'",
-         lambda: lite.SGDClassifier(multi_class="ovr", **five)),
-        ("river_lite", "SGD", "SGDClassifier average=False (no averaging, as scikit-learn)",
-         lambda: lite.SGDClassifier(average=False, **five)),
-        ("scikit-learn", "MLP", "MLPClassifier (defaults: (100,), adam)",
-         lambda: neural_network.MLPClassifier(max_iter=5, random_state=0)),
-        ("river_lite", "MLP", "MLPClassifier (defaults: (100,), adam)",
-         lambda: lite.MLPClassifier(max_iter=5, random_state=0)),
+        (
+            "scikit-learn",
+            "SGD",
+            "SGDClassifier log_loss, l2 alpha=1e-4 (its defaults)",
+            lambda: linear_model.SGDClassifier(loss="log_loss", **five),
+        ),
+        (
+            "scikit-learn",
+            "SGD",
+            "SGDClassifier log_loss, elastic-net alpha=2e-6",
+            lambda: linear_model.SGDClassifier(
+                loss="log_loss", penalty="elasticnet", alpha=2e-6, **five
+            ),
+        ),
+        (
+            "scikit-learn",
+            "SGD",
+            "StandardScaler + SGDClassifier log_loss, l2 alpha=1e-4",
+            lambda: pipeline.make_pipeline(
+                preprocessing.StandardScaler(), linear_model.SGDClassifier(loss="log_loss", **five)
+            ),
+        ),
+        (
+            "scikit-learn",
+            "SGD",
+            "StandardScaler + SGDClassifier log_loss, averaged",
+            lambda: pipeline.make_pipeline(
+                preprocessing.StandardScaler(),
+                linear_model.SGDClassifier(loss="log_loss", average=True, **five),
+            ),
+        ),
+        (
+            "river_lite",
+            "SGD",
+            "SGDClassifier (defaults: multinomial, l2 alpha=1e-4, averaged)",
+            lambda: lite.SGDClassifier(**five),
+        ),
+        (
+            "river_lite",
+            "SGD",
+            "SGDClassifier multi_class='ovr'",
+            lambda: lite.SGDClassifier(multi_class="ovr", **five),
+        ),
+        (
+            "river_lite",
+            "SGD",
+            "SGDClassifier average=False (no averaging, as scikit-learn)",
+            lambda: lite.SGDClassifier(average=False, **five),
+        ),
+        (
+            "scikit-learn",
+            "MLP",
+            "MLPClassifier (defaults: (100,), adam)",
+            lambda: neural_network.MLPClassifier(max_iter=5, random_state=0),
+        ),
+        (
+            "river_lite",
+            "MLP",
+            "MLPClassifier (defaults: (100,), adam)",
+            lambda: lite.MLPClassifier(max_iter=5, random_state=0),
+        ),
     ]
     rows = []
     for library, kind, name, make in models:
@@ -136,13 +195,18 @@ def synthetic_rows():
         predicted, predict_s = timed(lambda: model.predict(X_test))
         accuracy = float(np.mean(predicted == y_test))
         rows.append((library, kind, name, accuracy, fit_s, predict_s))
-        print(f"synthetic {library:12s} {name:58s} acc {accuracy:.4f} fit {fit_s:7.3f} s "
-              f"predict {predict_s:.4f} s", flush=True)
+        print(
+            f"synthetic {library:12s} {name:58s} acc {accuracy:.4f} fit {fit_s:7.3f} s "
+            f"predict {predict_s:.4f} s",
+            flush=True,
+        )
     return rows
 
 
 def targets(digits, synthetic):
-    lite_digits = {name.split("(")[0]: acc for lib, name, acc, _, _ in digits if lib == "river_lite"}
+    lite_digits = {
+        name.split("(")[0]: acc for lib, name, acc, _, _ in digits if lib == "river_lite"
+    }
     sgd = [r for r in synthetic if r[1] == "SGD"]
     sk_sgd = [r for r in sgd if r[0] == "scikit-learn"]
     best_sk = max(sk_sgd, key=lambda r: r[3])
@@ -160,13 +224,15 @@ def targets(digits, synthetic):
         f"| {mark(lite_digits['MLPClassifier'] >= 0.97)} |",
         f"| synthetic: SGD accuracy within 1 point of scikit-learn's best SGD configuration "
         f"({best_sk[2]}: {best_sk[3]:.4f}) | {lite_sgd[3]:.4f} "
-        f"({100 * (lite_sgd[3] - best_sk[3]):+.1f} points) | {mark(lite_sgd[3] >= best_sk[3] - 0.01)} |",
+        f"({100 * (lite_sgd[3] - best_sk[3]):+.1f} points) "
+        f"| {mark(lite_sgd[3] >= best_sk[3] - 0.01)} |",
         f"| synthetic: SGD fit >= 5x faster than scikit-learn's `SGDClassifier` (its defaults, "
         f"l2 alpha=1e-4: {sk_default[4]:.2f} s; river_lite's defaults) | {lite_sgd[4]:.2f} s, "
         f"{speedup:.1f}x "
         f"| {mark(speedup >= 5)} |",
         f"| synthetic: MLP fit faster than scikit-learn's `MLPClassifier` at equal or better "
-        f"accuracy ({sk_mlp[4]:.2f} s, {sk_mlp[3]:.4f}) | {lite_mlp[4]:.2f} s ({mlp_speedup:.1f}x), "
+        f"accuracy ({sk_mlp[4]:.2f} s, {sk_mlp[3]:.4f}) "
+        f"| {lite_mlp[4]:.2f} s ({mlp_speedup:.1f}x), "
         f"{lite_mlp[3]:.4f} | {mark(mlp_speedup > 1 and lite_mlp[3] >= sk_mlp[3])} |",
     ]
 
@@ -198,8 +264,8 @@ def write_results(digits, synthetic) -> str:
         "n_informative=50, n_classes=10, random_state=0)` as float32, 20% held out "
         "(`train_test_split(random_state=0)`), 5 epochs (`max_iter=5`, `tol=None` for SGD).",
         "",
-        "| library | model | hold-out accuracy | fit s | predict s | fit speed-up vs scikit-learn's "
-        "`SGDClassifier` (l2) / `MLPClassifier` |",
+        "| library | model | hold-out accuracy | fit s | predict s "
+        "| fit speed-up vs scikit-learn's `SGDClassifier` (l2) / `MLPClassifier` |",
         "|---|---|---|---|---|---|",
     ]
     reference = {
@@ -211,8 +277,14 @@ def write_results(digits, synthetic) -> str:
             f"| {library} | {name} | {accuracy:.4f} | {fit_s:.2f} | {predict_s:.3f} "
             f"| {reference[kind] / fit_s:.1f}x |"
         )
-    lines += ["", "Targets of issue 4 (reported, not asserted):", "",
-              "| target | measured | |", "|---|---|---|", *targets(digits, synthetic)]
+    lines += [
+        "",
+        "Targets of issue 4 (reported, not asserted):",
+        "",
+        "| target | measured | |",
+        "|---|---|---|",
+        *targets(digits, synthetic),
+    ]
     section = "\n".join(lines)
 
     results = HERE / "RESULTS.md"

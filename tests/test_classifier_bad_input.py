@@ -62,7 +62,12 @@ def bad_training_calls():
         ("no columns", ValueError, "0 feature", (X[:, :0], y)),
         ("strings in X", ValueError, "numbers", (np.array([["a", "b"]] * 4), [0, 1, 0, 1])),
         ("complex X", ValueError, "Complex", (X.astype(complex), y)),
-        ("mixed label types", TypeError, "sorted", (X[:4], np.array([1, "a", 2, "b"], dtype=object))),
+        (
+            "mixed label types",
+            TypeError,
+            "sorted",
+            (X[:4], np.array([1, "a", 2, "b"], dtype=object)),
+        ),
     ]
 
 
@@ -172,7 +177,8 @@ INVALID_MLP = [
 
 @pytest.mark.parametrize(
     "cls, name, value, error",
-    [(SGDClassifier, *case) for case in INVALID_SGD] + [(MLPClassifier, *case) for case in INVALID_MLP],
+    [(SGDClassifier, *case) for case in INVALID_SGD]
+    + [(MLPClassifier, *case) for case in INVALID_MLP],
     ids=lambda v: repr(v) if not isinstance(v, type) else v.__name__,
 )
 def test_invalid_hyperparameters_are_reported_at_fit(cls, name, value, error):
@@ -218,9 +224,22 @@ def test_engines_reject_bad_arrays_themselves():
         engine.decision_function(X[0])
     with pytest.raises(ValueError):
         _core.SgdEngine(
-            n_classes=1, n_features=3, multi_class="multinomial", alpha=1e-4, l1_ratio=0.0,
-            penalize=True, fit_intercept=True, learning_rate="optimal", eta0=0.0, power_t=0.5,
-            shuffle=True, seed=0, standardize=True, average=False, tol=None, n_iter_no_change=5,
+            n_classes=1,
+            n_features=3,
+            multi_class="multinomial",
+            alpha=1e-4,
+            l1_ratio=0.0,
+            penalize=True,
+            fit_intercept=True,
+            learning_rate="optimal",
+            eta0=0.0,
+            power_t=0.5,
+            shuffle=True,
+            seed=0,
+            standardize=True,
+            average=False,
+            tol=None,
+            n_iter_no_change=5,
         )
     with pytest.raises(OverflowError):
         SGDClassifier()._make_engine(SGDClassifier()._settings(), 3, 3, -1)
@@ -230,7 +249,9 @@ def test_divergence_is_a_value_error_and_changes_nothing():
     X, y = data()
     model = SGDClassifier(random_state=0).fit(X, y)
     before = snapshot(model)
-    wild = SGDClassifier(learning_rate="constant", eta0=1e306, alpha=0.0, penalty=None, standardize=False)
+    wild = SGDClassifier(
+        learning_rate="constant", eta0=1e306, alpha=0.0, penalty=None, standardize=False
+    )
     with pytest.raises(ValueError, match="diverged"):
         wild.fit(X * 1e3, y)
     model.set_params(learning_rate="constant", eta0=1e306, penalty=None, standardize=False)

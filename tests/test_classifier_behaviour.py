@@ -26,7 +26,9 @@ def blobs(n=300, classes=3, features=4, spread=0.6, seed=0):
 
 MODELS = [
     pytest.param(lambda: SGDClassifier(random_state=1), id="sgd"),
-    pytest.param(lambda: SGDClassifier(multi_class="ovr", penalty="l1", random_state=1), id="sgd-ovr-l1"),
+    pytest.param(
+        lambda: SGDClassifier(multi_class="ovr", penalty="l1", random_state=1), id="sgd-ovr-l1"
+    ),
     pytest.param(
         lambda: SGDClassifier(learning_rate="adaptive", eta0=0.1, average=True, random_state=1),
         id="sgd-adaptive-avg",
@@ -85,7 +87,9 @@ def test_sklearn_clone_and_pipeline():
     clone = base.clone(model)
     assert clone.get_params() == model.get_params() and clone is not model
     assert base.is_classifier(model)
-    pipe = pipeline.make_pipeline(preprocessing.StandardScaler(), MLPClassifier((8,), random_state=0))
+    pipe = pipeline.make_pipeline(
+        preprocessing.StandardScaler(), MLPClassifier((8,), random_state=0)
+    )
     assert pipe.fit(X, y).score(X, y) > 0.95
 
 
@@ -135,7 +139,8 @@ def test_other_layouts_and_dtypes_are_converted_once():
         assert_same_model(SGDClassifier(random_state=0).fit(variant, y), reference)
     ints = np.round(X * 10).astype(np.int32)
     assert_same_model(
-        SGDClassifier(random_state=0).fit(ints, y), SGDClassifier(random_state=0).fit(ints.astype(float), y)
+        SGDClassifier(random_state=0).fit(ints, y),
+        SGDClassifier(random_state=0).fit(ints.astype(float), y),
     )
 
 
@@ -154,7 +159,9 @@ def test_results_do_not_depend_on_the_thread_count():
     outputs = []
     for threads in ("1", "3"):
         env = dict(os.environ, RAYON_NUM_THREADS=threads)
-        done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, check=True)
+        done = subprocess.run(
+            [sys.executable, "-c", code], env=env, capture_output=True, check=True
+        )
         outputs.append(pickle.loads(done.stdout))
     for a, b in zip(*outputs, strict=True):
         np.testing.assert_array_equal(a, b)
@@ -216,7 +223,11 @@ def test_corrupt_or_foreign_state_raises_value_error(make):
     with pytest.raises(ValueError):
         other.__setstate__(state)
     engine_type = type(model._engine)
-    foreign = (MLPClassifier((4,), max_iter=2) if isinstance(model, SGDClassifier) else SGDClassifier(max_iter=2))
+    foreign = (
+        MLPClassifier((4,), max_iter=2)
+        if isinstance(model, SGDClassifier)
+        else SGDClassifier(max_iter=2)
+    )
     foreign_bytes = foreign.fit(X, y)._engine.to_bytes()
     with pytest.raises(ValueError, match="state"):
         engine_type.from_bytes(foreign_bytes)
@@ -257,7 +268,9 @@ def test_learn_one_predict_one(make):
     with pytest.raises(TypeError):
         model.learn_one([1.0, 2.0], 0)
     # A missing feature counts as 0.
-    assert model.predict_one({"a": 0.0}) == model.predict_one({"a": 0.0, "b": 0.0, "c": 0.0, "d": 0.0})
+    assert model.predict_one({"a": 0.0}) == model.predict_one(
+        {"a": 0.0, "b": 0.0, "c": 0.0, "d": 0.0}
+    )
 
 
 def test_learn_one_waits_for_two_classes_then_fixes_them():
@@ -273,7 +286,9 @@ def test_learn_one_waits_for_two_classes_then_fixes_them():
 
 
 # ---------------------------------------------------------------------------- the GIL
-@pytest.mark.parametrize("make", [lambda: SGDClassifier(max_iter=30, tol=None), lambda: MLPClassifier((64,), max_iter=3)])
+@pytest.mark.parametrize(
+    "make", [lambda: SGDClassifier(max_iter=30, tol=None), lambda: MLPClassifier((64,), max_iter=3)]
+)
 def test_training_releases_the_gil(make):
     rng = np.random.default_rng(0)
     X = rng.normal(size=(40_000, 30))

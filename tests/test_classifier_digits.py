@@ -74,6 +74,9 @@ def test_online_learning_on_digits(digits):
     )
     for xi, yi in zip(X[:1200], y[:1200]):
         mlp.learn_one({f"pixel{j}": v for j, v in enumerate(xi)}, yi, classes=np.arange(10))
-    hits = [mlp.predict_one({f"pixel{j}": v for j, v in enumerate(xi)}) == yi for xi, yi in zip(X[1500:], y[1500:])]
+    hits = [
+        mlp.predict_one({f"pixel{j}": v for j, v in enumerate(xi)}) == yi
+        for xi, yi in zip(X[1500:], y[1500:])
+    ]
     # One pass, one Adam step per sample (chance is 0.1).
     assert np.mean(hits) >= 0.7

@@ -122,7 +122,9 @@ class BaseClassifier:
         settings = self._settings()
         classes = check_classes(y)
         y_index = encode_labels(y, classes)
-        engine = self._make_engine(settings, len(classes), X.shape[1], check_seed(self.random_state))
+        engine = self._make_engine(
+            settings, len(classes), X.shape[1], check_seed(self.random_state)
+        )
         info = self._fit_engine(engine, X, y_index)
         self._install(engine, classes, X.shape[1], info)
         return self
@@ -142,11 +144,15 @@ class BaseClassifier:
             settings = self._settings()
             found = check_classes(y, classes)
             y_index = encode_labels(y, found)
-            engine = self._make_engine(settings, len(found), X.shape[1], check_seed(self.random_state))
+            engine = self._make_engine(
+                settings, len(found), X.shape[1], check_seed(self.random_state)
+            )
             loss = engine.partial_fit(X, y_index)
             self._install(engine, found, X.shape[1], (1, loss))
             return self
-        if classes is not None and not np.array_equal(unique_labels(np.asarray(classes)), self.classes_):
+        if classes is not None and not np.array_equal(
+            unique_labels(np.asarray(classes)), self.classes_
+        ):
             raise ValueError(
                 f"classes={classes!r} differs from the classes of the first call, "
                 f"{self.classes_.tolist()!r}"
@@ -300,7 +306,9 @@ class BaseClassifier:
         labels = online["pending_y"]
         if classes is not None or len(set(labels)) >= 2:
             try:
-                self.partial_fit(np.vstack(online["pending_x"]), np.asarray(labels), classes=classes)
+                self.partial_fit(
+                    np.vstack(online["pending_x"]), np.asarray(labels), classes=classes
+                )
             except (TypeError, ValueError):
                 online["pending_x"].pop()
                 online["pending_y"].pop()

@@ -15,6 +15,7 @@ import warnings
 
 import numpy as np
 
+
 class DataConversionWarning(UserWarning):
     """An input was converted (e.g. a column-vector ``y`` was flattened)."""
 
@@ -43,7 +44,9 @@ def sklearn_flavoured(cls: type) -> type:
         _FLAVOURED[cls] = (
             cls
             if theirs is None
-            else type(cls.__name__, (cls, theirs), {"__module__": cls.__module__, "__doc__": cls.__doc__})
+            else type(
+                cls.__name__, (cls, theirs), {"__module__": cls.__module__, "__doc__": cls.__doc__}
+            )
         )
     return _FLAVOURED[cls]
 
@@ -194,7 +197,9 @@ def check_seed(random_state) -> int:
     if random_state is None:
         return int(np.random.SeedSequence().generate_state(1, dtype=np.uint64)[0])
     if isinstance(random_state, (bool, np.bool_)):
-        raise TypeError(f"random_state must be None, an int or a numpy random generator, got {random_state!r}")
+        raise TypeError(
+            f"random_state must be None, an int or a numpy random generator, got {random_state!r}"
+        )
     if isinstance(random_state, numbers.Integral):
         value = int(random_state)
         if not 0 <= value < 2**64:
@@ -221,8 +226,9 @@ def check_bool(name: str, value) -> bool:
     return bool(value)
 
 
-def check_real(name: str, value, *, low=None, high=None, low_open=False, high_open=False,
-               allow_none=False) -> float | None:
+def check_real(
+    name: str, value, *, low=None, high=None, low_open=False, high_open=False, allow_none=False
+) -> float | None:
     if value is None and allow_none:
         return None
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
@@ -236,7 +242,9 @@ def check_real(name: str, value, *, low=None, high=None, low_open=False, high_op
     if bad:
         lo = "-inf" if low is None else f"{low}"
         hi = "inf" if high is None else f"{high}"
-        interval = f"{'(' if low_open or low is None else '['}{lo}, {hi}{')' if high_open or high is None else ']'}"
+        opening = "(" if low_open or low is None else "["
+        closing = ")" if high_open or high is None else "]"
+        interval = f"{opening}{lo}, {hi}{closing}"
         raise ValueError(f"{name} must be finite and in {interval}, got {value!r}")
     return value
 

@@ -207,8 +207,12 @@ class MLPClassifier(BaseClassifier):
             ),
             early_stopping=check_bool("early_stopping", self.early_stopping),
             validation_fraction=check_real(
-                "validation_fraction", self.validation_fraction, low=0.0, high=1.0,
-                low_open=True, high_open=True,
+                "validation_fraction",
+                self.validation_fraction,
+                low=0.0,
+                high=1.0,
+                low_open=True,
+                high_open=True,
             ),
         )
 
@@ -216,7 +220,9 @@ class MLPClassifier(BaseClassifier):
         return _core.MlpEngine(n_classes=n_classes, n_features=n_features, seed=seed, **settings)
 
     def _fit_engine(self, engine, X, y_index):
-        n_iter, loss, _converged = engine.fit(X, y_index, check_int("max_iter", self.max_iter, low=1))
+        n_iter, loss, _converged = engine.fit(
+            X, y_index, check_int("max_iter", self.max_iter, low=1)
+        )
         return n_iter, loss
 
     def _publish(self, engine, info) -> None:
