@@ -308,3 +308,17 @@ def test_training_releases_the_gil(make):
     worker.join()
     # Were the GIL held for the whole fit, this loop could not run while it lasts.
     assert ticks > 10_000
+
+
+# ---------------------------------------------------------------------------- documentation
+@pytest.mark.parametrize("cls", [SGDClassifier, MLPClassifier], ids=lambda c: c.__name__)
+def test_docstring_examples(cls):
+    import doctest
+
+    assert cls.__doc__ and "Examples" in cls.__doc__
+    runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS)
+    tests = doctest.DocTestFinder(exclude_empty=True).find(cls.__doc__, cls.__name__, globs={})
+    assert tests and tests[0].examples
+    for test in tests:
+        runner.run(test)
+    assert runner.failures == 0
