@@ -258,3 +258,25 @@ def test_divergence_is_a_value_error_and_changes_nothing():
     with pytest.raises(ValueError, match="diverged"):
         model.fit(X * 1e3, y)
     np.testing.assert_array_equal(snapshot(model), before)
+
+
+def test_not_fitted_error_is_scikit_learns_too_and_pickles():
+    import pickle
+    import subprocess
+    import sys
+
+    exceptions = pytest.importorskip("sklearn.exceptions")
+    X, _ = data()
+    with pytest.raises(exceptions.NotFittedError) as caught:
+        SGDClassifier().predict(X)
+    assert isinstance(caught.value, NotFittedError)
+    restored = pickle.loads(pickle.dumps(caught.value))
+    assert type(restored) is type(caught.value) and str(restored) == str(caught.value)
+    # In a process that has not imported scikit-learn, the error still unpickles.
+    code = (
+        "import pickle, sys\n"
+        "from river_lite.classifier import NotFittedError\n"
+        "error = pickle.loads(sys.stdin.buffer.read())\n"
+        "assert isinstance(error, NotFittedError), type(error)\n"
+    )
+    subprocess.run([sys.executable, "-c", code], input=pickle.dumps(caught.value), check=True)

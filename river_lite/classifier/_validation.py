@@ -28,27 +28,38 @@ class NotFittedError(ValueError, AttributeError):
 _FLAVOURED: dict = {}
 
 
-def sklearn_flavoured(cls: type) -> type:
+def sklearn_flavoured(cls: type, *, import_sklearn: bool = False) -> type:
     """``cls``, or when scikit-learn is already imported in this process, a subclass of both
     ``cls`` and scikit-learn's class of the same name, so that code catching scikit-learn's
     ``NotFittedError`` (or filtering its ``DataConversionWarning``) sees ours. scikit-learn is
-    never imported for this: it costs most of a second and is not a dependency."""
-    if "sklearn" not in sys.modules:
+    not imported for this (it costs most of a second and is not a dependency) unless
+    ``import_sklearn``. The subclass is a module attribute (``_SklearnNotFittedError``), so
+    its instances pickle."""
+    if "sklearn" not in sys.modules and not import_sklearn:
         return cls
     if cls not in _FLAVOURED:
         try:
             import sklearn.exceptions as sklearn_exceptions
-        except ImportError:  # pragma: no cover - a broken installation
+        except ImportError:  # pragma: no cover - depends on the environment
             return cls
         theirs = getattr(sklearn_exceptions, cls.__name__, None)
-        _FLAVOURED[cls] = (
-            cls
-            if theirs is None
-            else type(
-                cls.__name__, (cls, theirs), {"__module__": cls.__module__, "__doc__": cls.__doc__}
-            )
-        )
+        if theirs is None:  # pragma: no cover - a scikit-learn without the class
+            return cls
+        name = f"_Sklearn{cls.__name__}"
+        both = type(name, (cls, theirs), {"__module__": __name__, "__doc__": cls.__doc__})
+        globals()[name] = both
+        _FLAVOURED[cls] = both
     return _FLAVOURED[cls]
+
+
+def __getattr__(name: str):
+    # Unpickling an error raised where scikit-learn was loaded, in a process where it is not.
+    for cls in (NotFittedError, DataConversionWarning):
+        if name == f"_Sklearn{cls.__name__}":
+            flavoured = sklearn_flavoured(cls, import_sklearn=True)
+            if flavoured is not cls:
+                return flavoured
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 _RESHAPE_ADVICE = (

@@ -255,3 +255,9 @@ class MLPClassifier(BaseClassifier):
     def predict_proba(self, X) -> np.ndarray:
         """Class probabilities, shape (n_samples, n_classes)."""
         return np.exp(self.predict_log_proba(X))
+
+    def predict(self, X) -> np.ndarray:
+        """The most probable class of each row of ``X``."""
+        X = self._checked_input(X)
+        # The network's own log-probabilities rank the classes: no renormalisation needed.
+        return self.classes_[np.argmax(self._engine.predict_log_proba(X), axis=1)]
