@@ -156,6 +156,7 @@ INVALID_MLP = [
     ("hidden_layer_sizes", (), ValueError),
     ("hidden_layer_sizes", (10, 0), ValueError),
     ("hidden_layer_sizes", "wide", TypeError),
+    ("hidden_layer_sizes", (2**31, 2**31), ValueError),  # too large to allocate
     ("activation", "tanh", ValueError),
     ("solver", "lbfgs", ValueError),
     ("alpha", -0.1, ValueError),

@@ -31,6 +31,9 @@ use crate::engine::classifier::stopping::NoImprovement;
 
 /// Rows per parallel piece of a minibatch (fixed: results must not depend on thread count).
 pub const CHUNK_ROWS: usize = 64;
+/// The largest network accepted (2^30 parameters: 4 GiB of float32, and as much again for
+/// each optimizer buffer).
+pub const MAX_PARAMETERS: usize = 1 << 30;
 /// Rows per parallel piece of a prediction.
 const PREDICT_ROWS: usize = 256;
 
@@ -100,6 +103,24 @@ impl MlpSettings {
             return Err(invalid(format!(
                 "hidden_layer_sizes must be one or more positive sizes, got {:?}",
                 self.hidden
+            )));
+        }
+        // Refuse networks that cannot be allocated, instead of aborting the process.
+        let widths: Vec<usize> = std::iter::once(self.n_features)
+            .chain(self.hidden.iter().copied())
+            .chain(std::iter::once(self.n_classes))
+            .collect();
+        let parameters = widths.windows(2).try_fold(0usize, |total, pair| {
+            pair[0]
+                .checked_add(1)
+                .and_then(|inputs| inputs.checked_mul(pair[1]))
+                .and_then(|layer| total.checked_add(layer))
+        });
+        if parameters.is_none_or(|p| p > MAX_PARAMETERS) {
+            return Err(invalid(format!(
+                "hidden_layer_sizes {:?} with {} features and {} classes make a network of more \
+                 than {MAX_PARAMETERS} parameters",
+                self.hidden, self.n_features, self.n_classes
             )));
         }
         if !(0.0..1.0).contains(&self.dropout) {
@@ -664,6 +685,8 @@ mod tests {
             |s: &mut MlpSettings| s.beta2 = 1.0,
             |s: &mut MlpSettings| s.validation_fraction = 1.0,
             |s: &mut MlpSettings| s.n_classes = 1,
+            |s: &mut MlpSettings| s.hidden = vec![1 << 31, 1 << 31],
+            |s: &mut MlpSettings| s.hidden = vec![usize::MAX],
         ] {
             let mut s = settings(Solver::Sgd);
             change(&mut s);
