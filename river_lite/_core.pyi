@@ -4,8 +4,15 @@ from typing import Any, final
 import numpy as np
 import numpy.typing as npt
 
-# PyO3 lists what the module exports.
-__all__: list[str]
+# PyO3 lists what the module exports (stubtest compares this list with the module's).
+__all__ = [
+    "MlpEngine",
+    "SgdEngine",
+    "build_info",
+    "chi_squared_floor",
+    "scaled_t_gibbs",
+    "stats_api",
+]
 
 def build_info() -> dict[str, Any]: ...
 
