@@ -61,15 +61,16 @@ pub struct Head {
     pub epochs: u64,
 }
 
-/// Dot product with eight independent sums (vectorises; the order is fixed, so the result
+/// Dot product with sixteen independent sums (vectorises, with enough independent chains to
+/// hide the latency of the additions; the order is fixed, so the result
 /// does not depend on the machine's vector width).
 #[inline(always)]
 pub fn dot<T: Element>(w: &[f64], x: &[T]) -> f64 {
-    let mut acc = [0.0f64; 8];
-    let (wc, xc) = (w.chunks_exact(8), x.chunks_exact(8));
+    let mut acc = [0.0f64; 16];
+    let (wc, xc) = (w.chunks_exact(16), x.chunks_exact(16));
     let (wr, xr) = (wc.remainder(), xc.remainder());
     for (a, b) in wc.zip(xc) {
-        for l in 0..8 {
+        for l in 0..16 {
             acc[l] += a[l] * b[l].to_f64();
         }
     }
@@ -77,7 +78,11 @@ pub fn dot<T: Element>(w: &[f64], x: &[T]) -> f64 {
     for (a, b) in wr.iter().zip(xr) {
         tail += a * b.to_f64();
     }
-    ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7])) + tail
+    let mut half = [0.0f64; 8];
+    for l in 0..8 {
+        half[l] = acc[l] + acc[l + 8];
+    }
+    ((half[0] + half[4]) + (half[1] + half[5])) + ((half[2] + half[6]) + (half[3] + half[7])) + tail
 }
 
 impl Head {
