@@ -265,6 +265,7 @@ def test_not_fitted_error_is_scikit_learns_too_and_pickles():
     import pickle
     import subprocess
     import sys
+    import tempfile
 
     exceptions = pytest.importorskip("sklearn.exceptions")
     X, _ = data()
@@ -280,4 +281,8 @@ def test_not_fitted_error_is_scikit_learns_too_and_pickles():
         "error = pickle.loads(sys.stdin.buffer.read())\n"
         "assert isinstance(error, NotFittedError), type(error)\n"
     )
-    subprocess.run([sys.executable, "-c", code], input=pickle.dumps(caught.value), check=True)
+    # Run outside any checkout: `-c` puts the working directory first on sys.path.
+    subprocess.run(
+        [sys.executable, "-c", code], input=pickle.dumps(caught.value), check=True,
+        cwd=tempfile.gettempdir(),
+    )

@@ -7,6 +7,7 @@ import copy
 import os
 import pickle
 import subprocess
+import tempfile
 import sys
 import threading
 
@@ -159,8 +160,10 @@ def test_results_do_not_depend_on_the_thread_count():
     outputs = []
     for threads in ("1", "3"):
         env = dict(os.environ, RAYON_NUM_THREADS=threads)
+        # Run outside any checkout: `-c` puts the working directory first on sys.path.
         done = subprocess.run(
-            [sys.executable, "-c", code], env=env, capture_output=True, check=True
+            [sys.executable, "-c", code], env=env, capture_output=True, check=True,
+            cwd=tempfile.gettempdir(),
         )
         outputs.append(pickle.loads(done.stdout))
     for a, b in zip(*outputs, strict=True):
