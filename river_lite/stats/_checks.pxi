@@ -14,16 +14,28 @@ cdef inline int _check_finite(double x) except -1:
 cdef const double[::1] _finite_vector(values) except *:
     """A 1-D float array-like as a contiguous float64 view (no copy when it already is one),
     after checking every value is finite, so a rejected batch changes nothing."""
+    cdef const double[::1] view = _float_vector(values)
+    if _count_non_finite(view):
+        _reject_non_finite(view)
+    return view
+
+
+cdef const double[::1] _float_vector(values) except *:
+    """A 1-D float array-like as a contiguous float64 view, unchecked: the caller must
+    reject non-finite values (``_reject_non_finite``) before changing any state."""
     array = np.asarray(values, dtype=np.float64)
     if array.ndim != 1:
         raise ValueError(f"values must be a 1-D array, got shape {array.shape}")
-    cdef const double[::1] view = np.ascontiguousarray(array)
+    return np.ascontiguousarray(array)
+
+
+cdef int _reject_non_finite(const double[::1] xs) except -1:
+    """Raises ValueError naming the first NaN or infinite value, if there is one."""
     cdef Py_ssize_t i
-    if _count_non_finite(view) == 0:
-        return view
-    for i in range(view.shape[0]):
-        if not isfinite(view[i]):
-            raise ValueError(f"values[{i}] is {view[i]}: NaN and infinite values are rejected")
+    for i in range(xs.shape[0]):
+        if not isfinite(xs[i]):
+            raise ValueError(f"values[{i}] is {xs[i]}: NaN and infinite values are rejected")
+    return 0
 
 
 cdef Py_ssize_t _count_non_finite(const double[::1] xs) noexcept nogil:

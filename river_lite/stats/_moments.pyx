@@ -60,6 +60,15 @@ cdef Moments _batch_moments(const double[::1] xs, int order) noexcept nogil:
     return b
 
 
+cdef Moments _checked_batch(const double[::1] xs, int order) except *:
+    """The batch's moments, after rejecting NaN and infinities. A non-finite value makes the
+    sum non-finite, so the batch pass doubles as the check; only then are values scanned."""
+    cdef Moments b = _batch_moments(xs, order)
+    if not (isfinite(b.mean) and isfinite(b.m2) and isfinite(b.m4)):
+        _reject_non_finite(xs)
+    return b
+
+
 cdef Moments _merge_moments(Moments a, Moments b) noexcept nogil:
     """Moments of the union of two samples (Chan et al. 1979; Pébay 2008 for M3 and M4)."""
     if a.n == 0:
@@ -171,11 +180,11 @@ cdef class Mean:
 
     def update_many(self, values):
         """Adds every value of a 1-D float array-like (as a batch, then merged)."""
-        cdef const double[::1] xs = _finite_vector(values)
+        cdef const double[::1] xs = _float_vector(values)
         if xs.shape[0] == 0:
             return
         cdef Moments merged = _merge_moments(
-            Moments(self.n, self.mean, 0.0, 0.0, 0.0), _batch_moments(xs, 1)
+            Moments(self.n, self.mean, 0.0, 0.0, 0.0), _checked_batch(xs, 1)
         )
         self.n, self.mean = merged.n, merged.mean
 
@@ -257,11 +266,11 @@ cdef class Var:
 
     def update_many(self, values):
         """Adds every value of a 1-D float array-like (as a batch, then merged)."""
-        cdef const double[::1] xs = _finite_vector(values)
+        cdef const double[::1] xs = _float_vector(values)
         if xs.shape[0] == 0:
             return
         cdef Moments merged = _merge_moments(
-            Moments(self.n, self.mean, self.sum_squares, 0.0, 0.0), _batch_moments(xs, 2)
+            Moments(self.n, self.mean, self.sum_squares, 0.0, 0.0), _checked_batch(xs, 2)
         )
         self.n, self.mean, self.sum_squares = merged.n, merged.mean, merged.m2
 
@@ -691,11 +700,11 @@ cdef class _CentralMoments:
 
     def update_many(self, values):
         """Adds every value of a 1-D float array-like (as a batch, then merged)."""
-        cdef const double[::1] xs = _finite_vector(values)
+        cdef const double[::1] xs = _float_vector(values)
         if xs.shape[0] == 0:
             return
         cdef Moments merged = _merge_moments(
-            Moments(self.n, self.mean, self.m2, self.m3, self.m4), _batch_moments(xs, 4)
+            Moments(self.n, self.mean, self.m2, self.m3, self.m4), _checked_batch(xs, 4)
         )
         self.n, self.mean = merged.n, merged.mean
         self.m2, self.m3, self.m4 = merged.m2, merged.m3, merged.m4

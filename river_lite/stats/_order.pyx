@@ -49,6 +49,7 @@ cdef extern from *:
         size_t (*window_size)(const RollingWindow *);
         OwnedBytes (*window_encode)(const RollingWindow *);
         RollingWindow *(*window_decode)(const unsigned char *, size_t, OwnedBytes *);
+        void (*p2_update_pair)(P2Quantile *, P2Quantile *, double);
     } StatsApi;
     """
     ctypedef struct P2Quantile
@@ -75,9 +76,10 @@ cdef extern from *:
         size_t (*window_size)(const RollingWindow *) noexcept nogil
         OwnedBytes (*window_encode)(const RollingWindow *) noexcept nogil
         RollingWindow *(*window_decode)(const unsigned char *, size_t, OwnedBytes *) noexcept nogil
+        void (*p2_update_pair)(P2Quantile *, P2Quantile *, double) noexcept nogil
 
 cdef const StatsApi *api = <const StatsApi *>PyCapsule_GetPointer(_core.stats_api, "native_stats_api")
-if api.size != sizeof(StatsApi) or api.version != 1:
+if api.size != sizeof(StatsApi) or api.version != 2:
     raise ImportError(
         "the Rust and Cython extensions of this package come from different builds "
         f"(stats API size {api.size} version {api.version}); reinstall the package"
@@ -280,8 +282,7 @@ cdef class IQR:
         """Adds one value."""
         _check_finite(x)
         with cython.critical_section(self):
-            api.p2_update(self.lower, x)
-            api.p2_update(self.upper, x)
+            api.p2_update_pair(self.lower, self.upper, x)
 
     def update_many(self, values):
         """Adds every value of a 1-D float array-like, in order."""

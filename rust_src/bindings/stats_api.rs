@@ -23,7 +23,7 @@ use crate::engine::state;
 /// Capsule name; Cython asks for exactly this name.
 pub const CAPSULE_NAME: &CStr = c"native_stats_api";
 /// Bump when the table below changes.
-pub const API_VERSION: u32 = 1;
+pub const API_VERSION: u32 = 2;
 
 /// Bytes owned by Rust, handed to the caller, who returns them with `bytes_free`.
 #[repr(C)]
@@ -69,6 +69,9 @@ pub struct StatsApi {
     pub window_encode: unsafe extern "C" fn(*const RollingWindow) -> OwnedBytes,
     pub window_decode:
         unsafe extern "C" fn(*const u8, usize, *mut OwnedBytes) -> *mut RollingWindow,
+    /// Updates two estimators with one value in one call (IQR's two quantiles): one call
+    /// instead of two, and the two independent updates can overlap in the CPU.
+    pub p2_update_pair: unsafe extern "C" fn(*mut P2Quantile, *mut P2Quantile, f64),
 }
 
 pub static STATS_API: StatsApi = StatsApi {
@@ -90,6 +93,7 @@ pub static STATS_API: StatsApi = StatsApi {
     window_size,
     window_encode,
     window_decode,
+    p2_update_pair,
 };
 
 const P2_KIND: &str = "P2Quantile";
@@ -153,6 +157,13 @@ unsafe extern "C" fn p2_free(engine: *mut P2Quantile) {
 
 unsafe extern "C" fn p2_update(engine: *mut P2Quantile, x: f64) {
     unsafe { (*engine).update(x) }
+}
+
+unsafe extern "C" fn p2_update_pair(first: *mut P2Quantile, second: *mut P2Quantile, x: f64) {
+    unsafe {
+        (*first).update(x);
+        (*second).update(x);
+    }
 }
 
 unsafe extern "C" fn p2_update_many(engine: *mut P2Quantile, data: *const f64, len: usize) {
