@@ -95,7 +95,7 @@ def demo(session: nox.Session) -> None:
 def benchmarks(session: nox.Session) -> None:
     """Benchmarks against River and NumPy; rewrites benchmarks/RESULTS.md (slow)."""
     session.run("python", "-m", "pip", "install", ".[test]", "matplotlib")
-    for script in sorted((ROOT / "benchmarks").glob("*.py")):
+    for script in sorted((ROOT / "benchmarks").glob("[!_]*.py")):  # _*.py are helpers
         session.run("python", str(script), *session.posargs)
 
 

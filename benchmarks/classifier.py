@@ -24,6 +24,7 @@ import warnings
 from pathlib import Path
 
 import numpy as np
+from _results import write_section  # benchmarks/_results.py, beside this script
 
 HERE = Path(__file__).resolve().parent
 
@@ -287,17 +288,7 @@ def write_results(digits, synthetic) -> str:
     ]
     section = "\n".join(lines)
 
-    results = HERE / "RESULTS.md"
-    text = results.read_text() if results.exists() else "# Benchmark results\n"
-    start, end = "<!-- classifier:start -->", "<!-- classifier:end -->"
-    if start in text and end in text:
-        before, rest = text.split(start, 1)
-        after = rest.split(end, 1)[1]
-        text = f"{before}{start}\n{section}\n{end}{after}"
-    else:
-        text = f"{text.rstrip()}\n\n{start}\n{section}\n{end}\n"
-    results.write_text(text)
-    print(f"wrote {results}")
+    write_section("classifier", section)
     return section
 
 

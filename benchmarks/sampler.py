@@ -32,6 +32,7 @@ import numpy as np
 
 from river_lite import __version__, _core
 from river_lite.sampler import ScaledTModel
+from _results import write_section  # benchmarks/_results.py, beside this script
 
 HERE = Path(__file__).resolve().parent
 NU, MU, SIGMA2 = 6.0, -3.14, 30.0
@@ -183,18 +184,8 @@ def write_results(args, talk, by_n, iterations, by_chains) -> dict[str, float]:
     ]
     section = "\n".join(lines)
 
-    results = HERE / "RESULTS.md"
-    text = results.read_text() if results.exists() else "# Benchmark results\n"
-    start, end = "<!-- sampler:start -->", "<!-- sampler:end -->"
-    if start in text and end in text:
-        before, rest = text.split(start, 1)
-        after = rest.split(end, 1)[1]
-        text = f"{before}{start}\n{section}\n{end}{after}"
-    else:
-        text = f"{text.rstrip()}\n\n{start}\n{section}\n{end}\n"
-    results.write_text(text)
     print(section)
-    print(f"wrote {results}")
+    write_section("sampler", section)
     return ratios
 
 

@@ -29,6 +29,7 @@ import numpy as np
 
 from river_lite import __version__
 from river_lite import stats as lite
+from _results import write_section  # benchmarks/_results.py, beside this script
 
 HERE = Path(__file__).resolve().parent
 
@@ -105,17 +106,7 @@ def write_results(rows, args, n: int, rolling_n: int, window: int) -> None:
     lines.append("![river_lite vs River, time per update (log scale)](stats.png)")
     section = "\n".join(lines)
 
-    results = HERE / "RESULTS.md"
-    text = results.read_text() if results.exists() else "# Benchmark results\n"
-    start, end = "<!-- stats:start -->", "<!-- stats:end -->"
-    if start in text and end in text:
-        before, rest = text.split(start, 1)
-        after = rest.split(end, 1)[1]
-        text = f"{before}{start}\n{section}\n{end}{after}"
-    else:
-        text = f"{text.rstrip()}\n\n{start}\n{section}\n{end}\n"
-    results.write_text(text)
-    print(f"wrote {results}")
+    write_section("stats", section)
 
 
 def plot(rows, n: int, rolling_n: int, window: int) -> None:
