@@ -18,8 +18,8 @@ Examples
 >>> result = ScaledTModel(data, nu=6).run(burn_in=500, sample_size=1000, chains=4, seed=0)
 >>> print(result.summary())  # doctest: +NORMALIZE_WHITESPACE
               mean        sd      2.5%       50%     97.5%     mcse     ess   rhat
-mu           -2.67    0.2715    -3.206    -2.672    -2.139   0.0053    2606  1.001
-sigma2       28.91     2.269      24.8     28.81     33.67     0.05    2122  1.001
+mu          -2.674    0.2711     -3.21    -2.674     -2.15   0.0058    2179  1.001
+sigma2       28.87     2.204     24.77     28.77     33.42    0.042    2739  1.000
 >>> bool(result.rhat()["sigma2"] < 1.01)
 True
 """

@@ -97,9 +97,10 @@ class ScaledTModel:
             with the GIL released.
         seed : int, optional
             An int in ``[0, 2**64)``. The same seed gives the same draws: with the Rust
-            backend on every platform and for any ``threads`` (chain ``c`` uses the
-            xoshiro256++ stream of ``seed`` jumped ``c`` times); with the reference backends
-            for a given Python and NumPy version. Chain ``c`` does not depend on ``chains``.
+            backend on every platform, for any ``threads`` and whatever vector instructions
+            the CPU has (chain ``c`` uses the xoshiro256++ stream of ``seed`` jumped ``c``
+            times, and eight lanes seeded from it for the latent scales); with the reference
+            backends for a given Python and NumPy version. Chain ``c`` does not depend on ``chains``.
             ``None`` draws a fresh seed, kept in ``result.seed``.
         backend : {"rust", "numpy", "python"}, default "rust"
             ``"rust"`` is the fast one; ``"numpy"`` and ``"python"`` are the reference

@@ -44,7 +44,14 @@ const EPSILON: f64 = f64::EPSILON;
 /// `rand`'s `Open01` for `f64`, uniform on (0, 1): `((bits >> 12) + ½) · 2⁻⁵²`.
 #[inline(always)]
 pub fn open_uniform<R: Rng + ?Sized>(rng: &mut R) -> f64 {
-    ((rng.next_u64() >> 12) as f64 + 0.5) * EPSILON
+    open_uniform_from_bits(rng.next_u64())
+}
+
+/// `((bits >> 12) + ½) · 2⁻⁵²` computed as `(1 + (bits >> 12) · 2⁻⁵²) − (1 − 2⁻⁵³)`: both
+/// steps are exact, and unlike an integer-to-float conversion they vectorise.
+#[inline(always)]
+pub fn open_uniform_from_bits(bits: u64) -> f64 {
+    f64::from_bits((bits >> 12) | 0x3ff0_0000_0000_0000) - (1.0 - EPSILON / 2.0)
 }
 
 /// Gamma(`shape`, `scale`) variates (χ²(k) is Gamma(k/2, 2)).
@@ -61,8 +68,9 @@ enum Method {
     ChiSquared(ChiSquared<f64>),
 }
 
+/// Marsaglia & Tsang's method for one shape `a > 1` and scale, with the fitted squeeze.
 #[derive(Clone, Copy, Debug, PartialEq)]
-struct MarsagliaTsang {
+pub struct MarsagliaTsang {
     /// `d · scale`: the draw is `v` times this.
     d_scale: f64,
     d: f64,
@@ -77,14 +85,8 @@ impl GammaSampler {
         if !(shape > 0.0 && scale > 0.0 && scale.is_finite()) {
             return None;
         }
-        let method = if shape > 1.0 && shape.is_finite() {
-            let d = shape - 1.0 / 3.0;
-            Method::Squeezed(MarsagliaTsang {
-                d_scale: d * scale,
-                d,
-                c: 1.0 / (9.0 * d).sqrt(),
-                squeeze: 1.0 / (108.0 * d),
-            })
+        let method = if let Some(squeezed) = MarsagliaTsang::new(shape, scale) {
+            Method::Squeezed(squeezed)
         } else {
             Method::Gamma(Gamma::new(shape, scale).ok()?)
         };
@@ -104,7 +106,7 @@ impl GammaSampler {
     #[inline]
     pub fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
         match &self.method {
-            Method::Squeezed(mt) => mt.d_scale * mt.v(rng),
+            Method::Squeezed(squeezed) => squeezed.draw(rng),
             Method::Gamma(gamma) => gamma.sample(rng),
             Method::ChiSquared(chi2) => chi2.sample(rng),
         }
@@ -112,31 +114,67 @@ impl GammaSampler {
 }
 
 impl MarsagliaTsang {
-    /// `v` of an accepted proposal: `d v` is a Gamma(`d + 1/3`, 1) draw.
+    /// `None` unless `1 < shape < ∞` and `0 < scale < ∞`.
+    pub fn new(shape: f64, scale: f64) -> Option<Self> {
+        if !(shape > 1.0 && shape.is_finite() && scale > 0.0 && scale.is_finite()) {
+            return None;
+        }
+        let d = shape - 1.0 / 3.0;
+        Some(Self {
+            d_scale: d * scale,
+            d,
+            c: 1.0 / (9.0 * d).sqrt(),
+            squeeze: 1.0 / (108.0 * d),
+        })
+    }
+
+    /// One draw: proposals until one is accepted.
     #[inline(always)]
-    fn v<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
+    fn draw<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
         loop {
             let x: f64 = StandardNormal.sample(rng);
-            let v_cbrt = 1.0 + self.c * x;
-            if v_cbrt <= 0.0 {
+            if 1.0 + self.c * x <= 0.0 {
                 continue;
             }
-            let v = v_cbrt * v_cbrt * v_cbrt;
-            let u = open_uniform(rng);
-            let x2 = x * x;
-            let m = v_cbrt.min(1.0);
-            if u * m < m - self.squeeze * (x2 * x2)
-                || u.ln() < 0.5 * x2 + self.d * (1.0 - v + v.ln())
-            {
-                return v;
+            if let Some(draw) = self.accepts(x, open_uniform(rng)) {
+                return draw;
             }
         }
+    }
+
+    /// The proposal of the standard normal `x`, and whether the squeeze accepts it with the
+    /// uniform `u`. Branch-free; when `1 + cx ≤ 0` the squeeze never accepts (then `m ≤ 0`, so
+    /// `u·m ≥ m > m − x⁴/(108 d)`), and the draw returned is meaningless.
+    #[inline(always)]
+    pub fn squeeze(&self, x: f64, u: f64) -> (f64, bool) {
+        let v_cbrt = 1.0 + self.c * x;
+        let x2 = x * x;
+        let m = v_cbrt.min(1.0);
+        let accepted = u * m < m - self.squeeze * (x2 * x2);
+        (self.d_scale * (v_cbrt * v_cbrt * v_cbrt), accepted)
+    }
+
+    /// Marsaglia & Tsang's whole test of the proposal `x` with the uniform `u`: the draw if it
+    /// is accepted.
+    #[inline(always)]
+    pub fn accepts(&self, x: f64, u: f64) -> Option<f64> {
+        let v_cbrt = 1.0 + self.c * x;
+        if v_cbrt <= 0.0 {
+            return None;
+        }
+        let v = v_cbrt * v_cbrt * v_cbrt;
+        let x2 = x * x;
+        let m = v_cbrt.min(1.0);
+        let accepted =
+            u * m < m - self.squeeze * (x2 * x2) || u.ln() < 0.5 * x2 + self.d * (1.0 - v + v.ln());
+        accepted.then_some(self.d_scale * v)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::engine::scaled_t_gibbs::batched_gamma::BatchedGamma;
     use crate::engine::scaled_t_gibbs::streams::{chain_rng, ChainRng};
 
     /// `ln Γ(a)`, a > 0 (Lanczos, g = 7, 9 terms; relative error ~1e-15).
@@ -223,7 +261,11 @@ mod tests {
     fn ks_statistic(shape: f64, count: usize, seed: u64) -> f64 {
         let gamma = GammaSampler::new(shape, 1.0).unwrap();
         let mut rng = chain_rng(seed, 0);
-        let mut draws: Vec<f64> = (0..count).map(|_| gamma.sample(&mut rng)).collect();
+        ks_of_draws(shape, (0..count).map(|_| gamma.sample(&mut rng)).collect())
+    }
+
+    fn ks_of_draws(shape: f64, mut draws: Vec<f64>) -> f64 {
+        let count = draws.len();
         draws.sort_by(f64::total_cmp);
         let n = count as f64;
         let d = draws
@@ -251,6 +293,24 @@ mod tests {
             (1_000.0, 8),
         ] {
             let statistic = ks_statistic(shape, 200_000, seed);
+            assert!(statistic < 1.95, "shape {shape}: √N·D = {statistic}");
+        }
+    }
+
+    #[test]
+    fn batched_draws_follow_the_exact_gamma_distribution() {
+        // The batched generator of the latent scales, at shapes from just above 1 up.
+        for (shape, seed) in [
+            (1.0 + 1e-9, 1),
+            (1.25, 2),
+            (3.5, 3),
+            (30.0, 4),
+            (1_000.0, 5),
+        ] {
+            let mut batched = BatchedGamma::new(shape, 1.0, &chain_rng(seed, 0)).unwrap();
+            let mut draws = vec![0.0; 300_000];
+            batched.fill(&mut draws);
+            let statistic = ks_of_draws(shape, draws);
             assert!(statistic < 1.95, "shape {shape}: √N·D = {statistic}");
         }
     }

@@ -18,16 +18,24 @@
 //!
 //! Files, one concept each: [`conditionals`] (the distributions, as formulas), [`streams`]
 //! (the portable random streams and variates), [`gamma`] (their gamma and χ² generator),
-//! [`model`] (validated data and run settings), [`chain`] (one chain's sweeps), [`run`] (many
-//! chains in parallel), [`error`].
+//! [`batched_gamma`] (the same method, many draws at once, for the latent scales) with its
+//! [`lane_streams`] (eight xoshiro256++ lanes) and [`ziggurat`] (normals, tables in
+//! [`ziggurat_tables`]), [`vector_dispatch`] (the sweep compiled for the CPU's vector
+//! instructions), [`model`] (validated data and run settings), [`chain`] (one chain's sweeps),
+//! [`run`] (many chains in parallel), [`error`].
 
+pub mod batched_gamma;
 pub mod chain;
 pub mod conditionals;
 pub mod error;
 pub mod gamma;
+pub mod lane_streams;
 pub mod model;
 pub mod run;
 pub mod streams;
+pub mod vector_dispatch;
+pub mod ziggurat;
+pub mod ziggurat_tables;
 
 pub use error::SamplerError;
 pub use model::{RunSettings, ScaledTModel};

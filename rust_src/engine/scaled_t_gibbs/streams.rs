@@ -1,33 +1,37 @@
 //! The random streams of the sampler, and the standard variates one sweep needs.
 //!
 //! Reproducibility rests on named, portable algorithms: the xoshiro256++ generator
-//! (`rand_xoshiro`), seeded through SplitMix64; the ZIGNOR ziggurat of `rand_distr` 0.6.0 for
-//! normals (pinned exactly in Cargo.toml, since a minor release may change sampled values);
-//! and, for gamma and χ² variates, the sampler's own Marsaglia & Tsang (2000) generator,
-//! [`super::gamma`], whose draws and use of the stream are documented there. Their arithmetic
-//! is IEEE 754, except that the ziggurat's rare wedge/tail steps and Marsaglia–Tsang's rare
-//! exact tests call `exp`/`ln`, where a platform whose `exp`/`ln` differ by one ulp can only
-//! change a draw when an accept/reject comparison ties to within that ulp; and that gamma
-//! shapes below 1 (ν < 1, or nν < 2) use `powf`, which may differ by an ulp between platforms.
-//!
-//! **Same draws as before.** Earlier builds took the gamma and χ² variates from
-//! `rand_distr`'s `Gamma`/`ChiSquared`. [`super::gamma`] runs the same method on the same
-//! stream with a tighter squeeze and returns the same bits (it is tested bit for bit against
-//! `rand_distr`), so every seeded result of the package is unchanged; only the run time is not.
+//! (`rand_xoshiro`, and eight-lane copies of it in [`super::lane_streams`]), seeded through
+//! SplitMix64; normals by the ZIGNOR ziggurat of `rand_distr` 0.6.0 (pinned exactly in
+//! Cargo.toml, since a minor release may change sampled values) for the single draws and by
+//! the sampler's own ziggurat ([`super::ziggurat`]) for the latent scales; gamma and χ²
+//! variates by Marsaglia & Tsang (2000) ([`super::gamma`], [`super::batched_gamma`]). Their
+//! arithmetic is IEEE 754, except that the ziggurats' rare wedge/tail steps and
+//! Marsaglia–Tsang's rare exact tests call `exp`/`ln`, where a platform whose `exp`/`ln` differ
+//! by one ulp can only change a draw when an accept/reject comparison ties to within that ulp;
+//! and that gamma shapes below 1 (ν < 1, or nν < 2) use `powf`, which may differ by an ulp
+//! between platforms.
 //!
 //! **Stream layout.** Chain `c` of a run with seed `s` draws from
-//! `Xoshiro256PlusPlus::seed_from_u64(s)` advanced by `c` calls to `jump()` (2¹²⁸ steps each).
-//! The chains are disjoint segments of one stream, and chain `c`'s draws do not depend on how
-//! many chains run or on how many threads run them.
+//! `Xoshiro256PlusPlus::seed_from_u64(s)` advanced by `c` calls to `jump()` (2¹²⁸ steps each):
+//! the chain's stream. The chains are disjoint segments of one stream, and chain `c`'s draws do
+//! not depend on how many chains run or on how many threads run them.
 //!
-//! **Order of draws within a sweep.** For `i = 0..n`: one χ²(ν + 1) variate (`U_i`); then one
-//! standard normal (`μ`), one Gamma(nν/2, 1) variate (`τ²`) and one χ²(n) variate (`α²`).
+//! **Order of draws within a sweep.** First the `n` χ²(ν + 1) variates of the latent scales
+//! `U_i`, in order, from the chain's [`BatchedGamma`]: eight lanes seeded from the chain's
+//! stream advanced by one `long_jump()`, giving one continuous stream of draws across sweeps.
+//! Then, from the chain's stream: one standard normal (`μ`), one Gamma(nν/2, 1) variate (`τ²`)
+//! and one χ²(n) variate (`α²`). When ν ≤ 1 (χ²(ν + 1) has shape ≤ 1, which the batched
+//! method does not handle) the latent variates come one at a time from the chain's stream, at
+//! the start of the sweep.
 
 use rand_distr::{Distribution, StandardNormal};
 use rand_xoshiro::rand_core::SeedableRng;
 pub use rand_xoshiro::Xoshiro256PlusPlus as ChainRng;
 
+use super::batched_gamma::BatchedGamma;
 use super::gamma::GammaSampler;
+use super::vector_dispatch::{dispatched, InstructionSet};
 use super::SamplerError;
 
 /// The generator of chain `chain` for a run seeded with `seed` (see the module docs).
@@ -54,30 +58,42 @@ pub fn chain_rngs(seed: u64, chains: usize) -> Vec<ChainRng> {
 /// Samplers of the standard variates of one sweep, built once per chain.
 #[derive(Clone, Debug)]
 pub struct SweepVariates {
-    latent_chi2: GammaSampler,
+    latents: Latents,
     tau2_unit_gamma: GammaSampler,
     alpha2_chi2: GammaSampler,
 }
 
+/// Where the latent scales' χ²(ν + 1) variates come from.
+// One per chain: the batched variant's size does not matter, and boxing it would add an
+// indirection to the hot loop.
+#[allow(clippy::large_enum_variant)]
+#[derive(Clone, Debug)]
+enum Latents {
+    /// Shape (ν + 1)/2 > 1: many at a time, from the chain's lanes.
+    Batched(BatchedGamma),
+    /// Shape ≤ 1: one at a time, from the chain's stream.
+    OneByOne(GammaSampler),
+}
+
 impl SweepVariates {
-    pub fn new(n: usize, nu: f64) -> Result<Self, SamplerError> {
+    /// The variates of a chain whose stream starts at `chain`.
+    pub fn new(n: usize, nu: f64, chain: &ChainRng) -> Result<Self, SamplerError> {
         let invalid = |what: &str, value: f64| {
             SamplerError::InvalidArgument(format!("{what} must be finite and > 0, got {value}"))
         };
         let n = n as f64;
         Ok(Self {
-            latent_chi2: GammaSampler::chi_squared(nu + 1.0)
-                .ok_or_else(|| invalid("nu + 1", nu + 1.0))?,
+            latents: Latents::new(nu + 1.0, chain).ok_or_else(|| invalid("nu + 1", nu + 1.0))?,
             tau2_unit_gamma: GammaSampler::new(n * nu / 2.0, 1.0)
                 .ok_or_else(|| invalid("n * nu / 2", n * nu / 2.0))?,
             alpha2_chi2: GammaSampler::chi_squared(n).ok_or_else(|| invalid("n", n))?,
         })
     }
 
-    /// χ²(ν + 1): one per data point and sweep.
-    #[inline]
-    pub fn latent(&self, rng: &mut ChainRng) -> f64 {
-        self.latent_chi2.sample(rng)
+    /// χ²(ν + 1) variates, one per data point and sweep, into `out`.
+    #[inline(always)]
+    pub fn latents(&mut self, rng: &mut ChainRng, out: &mut [f64]) {
+        self.latents.fill(rng, out);
     }
 
     /// Standard normal, for μ.
@@ -99,14 +115,60 @@ impl SweepVariates {
     }
 }
 
+impl Latents {
+    /// χ²(`dof`) variates for the chain whose stream starts at `chain`; `None` unless
+    /// `0 < dof < ∞`.
+    fn new(dof: f64, chain: &ChainRng) -> Option<Self> {
+        match BatchedGamma::new(0.5 * dof, 2.0, chain) {
+            Some(batched) => Some(Self::Batched(batched)),
+            None if dof.is_finite() => GammaSampler::chi_squared(dof).map(Self::OneByOne),
+            None => None,
+        }
+    }
+
+    #[inline(always)]
+    fn fill(&mut self, rng: &mut ChainRng, out: &mut [f64]) {
+        match self {
+            Self::Batched(batched) => batched.fill(out),
+            Self::OneByOne(chi2) => out.iter_mut().for_each(|v| *v = chi2.sample(rng)),
+        }
+    }
+}
+
 /// The floor of a sampler run: the time to draw `count` χ²(`dof`) variates and nothing else.
 /// Returns their sum so the work cannot be optimised away. Benchmark use only.
 pub fn chi_squared_floor(seed: u64, dof: f64, count: usize) -> Result<f64, SamplerError> {
-    let chi2 = GammaSampler::chi_squared(dof).ok_or_else(|| {
+    let mut rng = chain_rng(seed, 0);
+    let mut latents = Latents::new(dof, &rng).ok_or_else(|| {
         SamplerError::InvalidArgument(format!("dof must be finite and > 0, got {dof}"))
     })?;
-    let mut rng = chain_rng(seed, 0);
-    Ok((0..count).map(|_| chi2.sample(&mut rng)).sum())
+    Ok(draw_and_sum_compiled_for(
+        InstructionSet::chosen(),
+        &mut latents,
+        &mut rng,
+        count,
+    ))
+}
+
+dispatched! {
+    fn draw_and_sum_compiled_for(
+        latents: &mut Latents,
+        rng: &mut ChainRng,
+        count: usize,
+    ) -> f64 => draw_and_sum
+}
+
+/// The sum of `count` draws, drawn in sweeps of 500 (the talk's n) as the sampler draws them.
+#[inline(always)]
+fn draw_and_sum(latents: &mut Latents, rng: &mut ChainRng, count: usize) -> f64 {
+    let mut sweep = [0.0; 500];
+    let mut sum = 0.0;
+    for start in (0..count).step_by(sweep.len()) {
+        let out = &mut sweep[..(count - start).min(500)];
+        latents.fill(rng, out);
+        sum += out.iter().sum::<f64>();
+    }
+    sum
 }
 
 #[cfg(test)]
@@ -135,22 +197,30 @@ mod tests {
     fn reference_draws_do_not_drift() {
         // Values of this build on x86_64, kept to catch a silent change of generator or
         // distribution code (a dependency bump), which would break seeded reproducibility.
-        let variates = SweepVariates::new(10, 6.0).unwrap();
         let mut rng = chain_rng(2024, 3);
+        let mut variates = SweepVariates::new(10, 6.0, &rng).unwrap();
+        let mut latents = [0.0; 2];
+        variates.latents(&mut rng, &mut latents);
         let drawn = [
-            variates.latent(&mut rng),
+            latents[0],
+            latents[1],
             variates.normal(&mut rng),
             variates.tau2(&mut rng),
             variates.alpha2(&mut rng),
         ];
-        // χ²(7), N(0, 1), Gamma(30, 1), χ²(10); shortest round-trip decimal forms.
+        // χ²(7) twice, N(0, 1), Gamma(30, 1), χ²(10); shortest round-trip decimal forms.
         let pinned = [
-            4.210566408997636,
-            1.4250328756503692,
-            27.975572937129815,
-            5.816125053583828,
+            6.124742272746122,
+            8.172553746735485,
+            -0.6791910554173282,
+            26.869034350501558,
+            8.03130432932003,
         ];
-        assert_eq!(drawn.map(f64::to_bits), pinned.map(f64::to_bits));
+        assert_eq!(
+            drawn.map(f64::to_bits),
+            pinned.map(f64::to_bits),
+            "{drawn:?}"
+        );
     }
 
     /// Sample mean and variance of `count` draws.
@@ -165,13 +235,16 @@ mod tests {
     fn variates_have_their_moments() {
         let count = 200_000;
         let (n, nu) = (7, 2.5);
-        let variates = SweepVariates::new(n, nu).unwrap();
         let mut rng = chain_rng(7, 0);
+        let mut variates = SweepVariates::new(n, nu, &rng).unwrap();
+        let mut latents = vec![0.0; count];
+        variates.latents(&mut rng, &mut latents);
+        let mut next_latent = latents.into_iter();
         // (name, mean, variance, draws): χ²_k has mean k and variance 2k; Gamma(a, 1) has a, a.
         type Draw<'a> = &'a mut dyn FnMut(&mut ChainRng) -> f64;
         let cases: [(&str, f64, f64, Draw<'_>); 4] = [
-            ("latent", nu + 1.0, 2.0 * (nu + 1.0), &mut |r| {
-                variates.latent(r)
+            ("latent", nu + 1.0, 2.0 * (nu + 1.0), &mut |_| {
+                next_latent.next().unwrap()
             }),
             ("normal", 0.0, 1.0, &mut |r| variates.normal(r)),
             ("tau2", n as f64 * nu / 2.0, n as f64 * nu / 2.0, &mut |r| {
@@ -197,10 +270,18 @@ mod tests {
 
     #[test]
     fn floor_draws_the_same_variates_as_a_chain() {
-        let variates = SweepVariates::new(2, 6.0).unwrap();
-        let mut rng = chain_rng(5, 0);
-        let sum: f64 = (0..1000).map(|_| variates.latent(&mut rng)).sum();
-        assert_eq!(chi_squared_floor(5, 7.0, 1000), Ok(sum));
+        for nu in [6.0, 0.5] {
+            let mut rng = chain_rng(5, 0);
+            let mut variates = SweepVariates::new(2, nu, &rng).unwrap();
+            let mut latents = [0.0; 1000];
+            let mut sum = 0.0;
+            for sweep in latents.chunks_mut(500) {
+                variates.latents(&mut rng, sweep);
+                sum += sweep.iter().sum::<f64>();
+            }
+            assert_eq!(chi_squared_floor(5, nu + 1.0, 1000), Ok(sum));
+        }
         assert!(chi_squared_floor(5, -1.0, 10).is_err());
+        assert!(chi_squared_floor(5, f64::INFINITY, 10).is_err());
     }
 }
