@@ -18,8 +18,8 @@ Examples
 >>> result = ScaledTModel(data, nu=6).run(burn_in=500, sample_size=1000, chains=4, seed=0)
 >>> print(result.summary())  # doctest: +NORMALIZE_WHITESPACE
               mean        sd      2.5%       50%     97.5%     mcse     ess   rhat
-mu          -2.674    0.2711     -3.21    -2.674     -2.15   0.0058    2179  1.001
-sigma2       28.87     2.204     24.77     28.77     33.42    0.042    2739  1.000
+mu          -2.674    0.2715    -3.185    -2.673    -2.125   0.0055    2424  1.002
+sigma2       28.88     2.221     24.73      28.8     33.49    0.042    2736  1.000
 >>> bool(result.rhat()["sigma2"] < 1.01)
 True
 """

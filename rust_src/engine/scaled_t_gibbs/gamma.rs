@@ -142,16 +142,30 @@ impl MarsagliaTsang {
         }
     }
 
-    /// The proposal of the standard normal `x`, and whether the squeeze accepts it with the
-    /// uniform `u`. Branch-free; when `1 + cx ≤ 0` the squeeze never accepts (then `m ≤ 0`, so
-    /// `u·m ≥ m > m − x⁴/(108 d)`), and the draw returned is meaningless.
+    /// The proposal of the standard normal `x` and, with the uniform `u`, whether the squeezes
+    /// accept or reject it (the exact test decides when neither does). Branch-free.
+    ///
+    /// The acceptance probability is `exp(h)` with `h ≤ 0`, and (module docs) with
+    /// `q = x⁴/(108 d)`, `m = min(1, 1 + cx)` and `M = max(1, 1 + cx)`:
+    /// `−q/m ≤ h ≤ −q/M` (the upper bound from the same integral, `h = −3d ∫₀ᵗ s³/(1 + s) ds`,
+    /// bounding `1 + s` by `M` instead of `m`). So `exp(h) ≥ 1 − q/m` accepts when `u·m < m − q`,
+    /// and `exp(h) ≤ 1/(1 − h) ≤ M/(M + q)` rejects when `u·(M + q) ≥ M`. When `1 + cx ≤ 0`
+    /// neither holds (then `m ≤ 0`, so `u·m ≥ m > m − q`; and `M = 1`, `u·(1 + q) ≥ 1` may hold,
+    /// which rightly rejects: the exact test rejects such proposals too), and the draw returned is
+    /// meaningless.
     #[inline(always)]
-    pub fn squeeze(&self, x: f64, u: f64) -> (f64, bool) {
+    pub fn squeeze(&self, x: f64, u: f64) -> (f64, bool, bool) {
         let v_cbrt = 1.0 + self.c * x;
         let x2 = x * x;
-        let m = v_cbrt.min(1.0);
-        let accepted = u * m < m - self.squeeze * (x2 * x2);
-        (self.d_scale * (v_cbrt * v_cbrt * v_cbrt), accepted)
+        let q = self.squeeze * (x2 * x2);
+        let (m, big_m) = (v_cbrt.min(1.0), v_cbrt.max(1.0));
+        let accepted = u * m < m - q;
+        let rejected = u * (big_m + q) >= big_m;
+        (
+            self.d_scale * (v_cbrt * v_cbrt * v_cbrt),
+            accepted,
+            rejected,
+        )
     }
 
     /// Marsaglia & Tsang's whole test of the proposal `x` with the uniform `u`: the draw if it
@@ -378,6 +392,26 @@ mod tests {
                 let m = v_cbrt.min(1.0);
                 let bound = 1.0 - g.squeeze * x.powi(4) / m;
                 assert!(bound <= exact + 1e-12, "shape {shape}, x {x}");
+            }
+        }
+    }
+
+    #[test]
+    fn the_squeezes_decide_as_the_exact_test() {
+        // On a fine grid of x and u, for shapes from 1 up: a proposal the squeezes accept
+        // (reject) is one the exact test accepts (rejects).
+        for shape in [1.0 + 1e-9, 1.1, 1.5, 2.0, 3.5, 10.0, 1e3, 1e6] {
+            let g = MarsagliaTsang::new(shape, 1.0).unwrap();
+            for step in -4_000..=4_000 {
+                let x = step as f64 * 2e-3;
+                for k in 1..200 {
+                    let u = k as f64 / 200.0;
+                    let (_, accepted, rejected) = g.squeeze(x, u);
+                    let exact = g.accepts(x, u).is_some();
+                    assert!(!(accepted && rejected), "shape {shape}, x {x}, u {u}");
+                    assert!(!accepted || exact, "shape {shape}, x {x}, u {u}");
+                    assert!(!rejected || !exact, "shape {shape}, x {x}, u {u}");
+                }
             }
         }
     }
