@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import platform
 import sys
 
@@ -96,7 +97,13 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog=f"python -m {PACKAGE}")
     parser.add_argument("command", choices=["info", "demo"], help="what to run")
     args = parser.parse_args(argv)
-    {"info": info, "demo": demo}[args.command]()
+    try:
+        {"info": info, "demo": demo}[args.command]()
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # The reader went away (``python -m river_lite info | head``): not an error. Point
+        # stdout at devnull so that the interpreter's final flush does not raise again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     return 0
 
 

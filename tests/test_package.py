@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import doctest
 import importlib
+import os
+import re
+import shlex
 import shutil
 import subprocess
 import sys
@@ -22,10 +25,10 @@ PACKAGE_DIR = Path(river_lite.__file__).parent
 OUTSIDE = tempfile.gettempdir()
 
 
-def run_module(*args: str) -> str:
+def run_module(*args: str, env: dict[str, str] | None = None) -> str:
     result = subprocess.run(
         [sys.executable, "-m", "river_lite", *args], capture_output=True, text=True, check=True,
-        cwd=OUTSIDE,
+        cwd=OUTSIDE, env=env,
     )
     return result.stdout
 
@@ -41,6 +44,23 @@ def test_info_reports_every_native_extension_build():
         assert f"river_lite.{name}: " in out
     assert "pyo3 0." in out and "rust_numpy 0." in out and "cython 3." in out
     assert "numpy 2." in out  # the NumPy the Cython modules were compiled against
+
+
+def test_info_names_the_sampler_vector_instructions_and_obeys_the_cap():
+    out = run_module("info")
+    assert re.search(r"vector_instructions (baseline|avx2|avx512)\b", out), out
+    capped = run_module("info", env={**os.environ, "RIVER_LITE_VECTOR_INSTRUCTIONS": "baseline"})
+    assert "vector_instructions baseline" in capped
+
+
+def test_info_piped_into_a_closed_reader_is_quiet(tmp_path):
+    # `python -m river_lite info | head`: the reader may close the pipe before the output is
+    # written. `true` closes it at once, before the slow imports are done.
+    done = subprocess.run(
+        ["bash", "-c", f"set -o pipefail; {shlex.quote(sys.executable)} -m river_lite info | true"],
+        cwd=tmp_path, capture_output=True, text=True,
+    )
+    assert done.returncode == 0 and "BrokenPipeError" not in done.stderr, done.stderr
 
 
 def test_build_info_comes_from_the_extensions():

@@ -11,6 +11,8 @@ use std::ptr::NonNull;
 use pyo3::prelude::*;
 use pyo3::types::{PyCapsule, PyDict};
 
+use crate::engine::scaled_t_gibbs::vector_dispatch::InstructionSet;
+
 /// Facts about this build, read by `python -m <package> info`.
 #[pyfunction]
 fn build_info(py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {
@@ -21,6 +23,8 @@ fn build_info(py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {
     info.set_item("debug_assertions", cfg!(debug_assertions))?;
     info.set_item("pyo3", env!("NATIVE_PYO3_VERSION"))?;
     info.set_item("rust_numpy", env!("NATIVE_RUST_NUMPY_VERSION"))?;
+    // Not a build setting: the vector instructions this CPU lets the sampler use.
+    info.set_item("vector_instructions", InstructionSet::chosen().name())?;
     Ok(info)
 }
 
