@@ -9,7 +9,9 @@ chain. Measured in one process:
   run (n x (burn_in + sample_size) latent scales) with the same generator;
 * scaling with n (500 -> 500,000) at 400 iterations per run, as ns per data point and
   iteration (pure Python only up to n = 5,000);
-* scaling with chains (1, 2, 4, 8) on this machine's cores, Rust.
+* scaling with chains (1, 2, 4, 8) on this machine's cores, Rust;
+* the Rust run and floor with each vector instruction set this CPU has (the sampler picks the
+  widest; ``RIVER_LITE_VECTOR_INSTRUCTIONS`` caps it), each in a process of its own.
 
 Times are seconds per run; ratios are what to read (absolute times move by up to 2x between
 runs on shared machines). Writes its section between the ``sampler`` markers of
@@ -23,8 +25,11 @@ from __future__ import annotations
 
 import argparse
 import gc
+import json
 import os
 import platform
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -68,6 +73,31 @@ def talk_setting(args):
     return seconds, burn_in, size, draws
 
 
+def rust_only(args) -> dict:
+    """The talk-setting Rust run and floor in this process, and the instruction set used."""
+    model = ScaledTModel(talk_data(500), NU)
+    burn_in, size = (200, 200) if args.quick else (2000, 2000)
+    return {
+        "set": _core.build_info()["vector_instructions"],
+        "rust": best_of(args.repeat, lambda: model.run(burn_in, size, seed=1)),
+        "floor": best_of(args.repeat, lambda: _core.chi_squared_floor(500 * (burn_in + size), NU + 1.0, 1)),
+    }
+
+
+def by_instruction_set(args) -> list[dict]:
+    """`rust_only` under each cap, in child processes (the choice is made once per process)."""
+    rows = []
+    for cap in ("baseline", "avx2", "avx512"):
+        command = [sys.executable, __file__, "--rust-only", "--repeat", str(args.repeat)]
+        command += ["--quick"] if args.quick else []
+        env = {**os.environ, "RIVER_LITE_VECTOR_INSTRUCTIONS": cap}
+        done = subprocess.run(command, env=env, capture_output=True, text=True, check=True)
+        row = json.loads(done.stdout)
+        if row["set"] == cap:  # a cap above what the CPU has falls back: already measured
+            rows.append(row)
+    return rows
+
+
 def scaling_with_n(args):
     sizes = [500, 5_000, 50_000] if args.quick else [500, 5_000, 50_000, 500_000]
     burn_in, size = (20, 20) if args.quick else (200, 200)
@@ -101,7 +131,7 @@ def scaling_with_chains(args):
     return rows
 
 
-def write_results(args, talk, by_n, iterations, by_chains) -> dict[str, float]:
+def write_results(args, talk, by_n, iterations, by_chains, by_set) -> dict[str, float]:
     seconds, burn_in, size, draws = talk
     rust = seconds["rust"]
     ratios = {
@@ -148,6 +178,20 @@ def write_results(args, talk, by_n, iterations, by_chains) -> dict[str, float]:
                 "one after the other. No sampler that draws them that way can meet it; the Rust "
                 f"run is already within {ratios['floor']:.2f}x of that floor.",
             ]
+    lines += [
+        "",
+        f"The Rust run with each vector instruction set of this CPU ({platform.machine()}; the "
+        "sampler uses the widest, and `RIVER_LITE_VECTOR_INSTRUCTIONS` caps it; every set gives "
+        "the same draws), each measured in a process of its own:",
+        "",
+        "| instruction set | s per run | floor | NumPy / Rust |",
+        "|---|---|---|---|",
+    ]
+    for row in by_set:
+        lines.append(
+            f"| {row['set']} | {row['rust']:.4f} | {row['floor']:.4f} "
+            f"| {seconds['numpy'] / row['rust']:.1f}x |"
+        )
     lines += [
         "",
         f"Scaling with n ({iterations} iterations per run), ns per data point and iteration "
@@ -237,7 +281,11 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="small sizes, for CI")
     parser.add_argument("--repeat", type=int, default=7, help="runs of the fast measurements")
     parser.add_argument("--no-write", action="store_true", help="print only")
+    parser.add_argument("--rust-only", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.rust_only:  # a child process of by_instruction_set
+        print(json.dumps(rust_only(args)))
+        return
 
     args.load = os.getloadavg()
     talk = talk_setting(args)
@@ -246,9 +294,11 @@ def main() -> None:
     print("chains:", by_chains)
     by_n, iterations = scaling_with_n(args)
     print("n:", by_n)
+    by_set = by_instruction_set(args)
+    print("instruction sets:", by_set)
     if args.no_write:
         return
-    write_results(args, talk, by_n, iterations, by_chains)
+    write_results(args, talk, by_n, iterations, by_chains, by_set)
     plot(talk, by_n, iterations, by_chains)
 
 
