@@ -2,11 +2,13 @@
 //! draw per data point and sweep).
 //!
 //! **Method.** The same exact method as [`super::gamma`] (Marsaglia & Tsang's rejection from a
-//! transformed normal, with the fitted squeeze), run on [`LANES`] independent streams at once:
-//! a batch draws [`BATCH`] proposals, each from two `u64` of its lane (the ziggurat normal and
-//! the uniform), with branch-free arithmetic that compiles to vector instructions. The few
-//! proposals that the ziggurat's or the squeeze's fast test cannot decide (about 2 % at
-//! shape 3.5) are finished one at a time, exactly, with further bits from their own lane.
+//! transformed normal), run on [`LANES`] independent streams at once: a batch draws [`BATCH`]
+//! proposals, each from two `u64` of its lane (a normal from [`super::ziggurat`] and a
+//! uniform), with branch-free arithmetic that compiles to vector instructions; two squeezes
+//! accept or reject most proposals without a logarithm ([`MarsagliaTsang::squeeze`]). The
+//! few that the ziggurat's fast path or the squeezes cannot decide (0.9 % at shape 3.5:
+//! 0.42 % for the ziggurat, 0.47 % between the squeezes, counted over 4·10⁶ proposals) are
+//! finished one at a time, exactly, with further bits from their own lane.
 //! Rejected proposals give nothing; accepted ones are the output, in proposal order
 //! (proposal `k` of a batch comes from lane `k mod LANES`). Every proposal is an independent
 //! attempt of an exact rejection sampler, so the accepted draws are independent and exactly
