@@ -129,13 +129,7 @@ impl BatchedGamma {
                 let draw = if decided[k] {
                     accepted[k].then_some(draws[k])
                 } else {
-                    finish(
-                        &self.method,
-                        &mut self.lanes,
-                        k,
-                        normal_bits[k],
-                        uniform_bits[k],
-                    )
+                    finish(&self.method, &mut self.lanes, k, normal_bits, uniform_bits)
                 };
                 if let Some(draw) = draw {
                     self.ready[len] = draw;
@@ -162,13 +156,7 @@ impl BatchedGamma {
             let draw = match self.method.squeeze(x, u) {
                 (draw, true, _) if is_normal => Some(draw),
                 (_, _, true) if is_normal => None,
-                _ => finish(
-                    &self.method,
-                    &mut self.lanes,
-                    k,
-                    normal_bits[k],
-                    uniform_bits[k],
-                ),
+                _ => finish(&self.method, &mut self.lanes, k, normal_bits, uniform_bits),
             };
             if let Some(draw) = draw {
                 self.ready[len] = draw;
@@ -187,16 +175,16 @@ fn finish(
     method: &MarsagliaTsang,
     lanes: &mut LaneStreams,
     k: usize,
-    normal_bits: u64,
-    uniform_bits: u64,
+    normal_bits: &[u64; BATCH],
+    uniform_bits: &[u64; BATCH],
 ) -> Option<f64> {
-    let (x, is_normal) = ziggurat::proposal(normal_bits);
+    let (x, is_normal) = ziggurat::proposal(normal_bits[k]);
     let x = if is_normal {
         x
     } else {
-        ziggurat::finish(normal_bits, || lanes.next_in_lane(k % LANES))
+        ziggurat::finish(normal_bits[k], || lanes.next_in_lane(k % LANES))
     };
-    method.accepts(x, open_uniform_from_bits(uniform_bits))
+    method.accepts(x, open_uniform_from_bits(uniform_bits[k]))
 }
 
 #[cfg(test)]

@@ -220,37 +220,27 @@ dispatched! {
         rng: &mut ChainRng,
         out: ChainDraws<'_>,
         should_stop: &(dyn Fn() -> bool + Sync),
-    ) -> Result<(), SamplerError> => run_sweeps
-}
-
-#[inline(always)]
-fn run_sweeps(
-    chain: &mut Chain<'_>,
-    burn_in: usize,
-    index: usize,
-    rng: &mut ChainRng,
-    out: ChainDraws<'_>,
-    should_stop: &(dyn Fn() -> bool + Sync),
-) -> Result<(), SamplerError> {
-    for iteration in 0..burn_in.saturating_add(out.mu.len()) {
-        if should_stop() {
-            return Err(SamplerError::Interrupted);
+    ) -> Result<(), SamplerError> {
+        for iteration in 0..burn_in.saturating_add(out.mu.len()) {
+            if should_stop() {
+                return Err(SamplerError::Interrupted);
+            }
+            let sweep = chain.sweep(rng);
+            if !sweep.is_valid() {
+                return Err(SamplerError::NotFinite {
+                    chain: index,
+                    iteration,
+                });
+            }
+            if let Some(k) = iteration.checked_sub(burn_in) {
+                out.mu[k] = sweep.mu;
+                out.sigma2[k] = sweep.sigma2;
+                out.tau2[k] = sweep.tau2;
+                out.alpha2[k] = sweep.alpha2;
+            }
         }
-        let sweep = chain.sweep(rng);
-        if !sweep.is_valid() {
-            return Err(SamplerError::NotFinite {
-                chain: index,
-                iteration,
-            });
-        }
-        if let Some(k) = iteration.checked_sub(burn_in) {
-            out.mu[k] = sweep.mu;
-            out.sigma2[k] = sweep.sigma2;
-            out.tau2[k] = sweep.tau2;
-            out.alpha2[k] = sweep.alpha2;
-        }
+        Ok(())
     }
-    Ok(())
 }
 
 #[cfg(test)]

@@ -151,24 +151,18 @@ pub fn chi_squared_floor(seed: u64, dof: f64, count: usize) -> Result<f64, Sampl
 }
 
 dispatched! {
-    fn draw_and_sum_compiled_for(
-        latents: &mut Latents,
-        rng: &mut ChainRng,
-        count: usize,
-    ) -> f64 => draw_and_sum
-}
-
-/// The sum of `count` draws, drawn in sweeps of 500 (the talk's n) as the sampler draws them.
-#[inline(always)]
-fn draw_and_sum(latents: &mut Latents, rng: &mut ChainRng, count: usize) -> f64 {
-    let mut sweep = [0.0; 500];
-    let mut sum = 0.0;
-    for start in (0..count).step_by(sweep.len()) {
-        let out = &mut sweep[..(count - start).min(500)];
-        latents.fill(rng, out);
-        sum += out.iter().sum::<f64>();
+    /// The sum of `count` draws, drawn in sweeps of 500 (the talk's n) as the sampler draws
+    /// them.
+    fn draw_and_sum_compiled_for(latents: &mut Latents, rng: &mut ChainRng, count: usize) -> f64 {
+        let mut sweep = [0.0; 500];
+        let mut sum = 0.0;
+        for start in (0..count).step_by(sweep.len()) {
+            let out = &mut sweep[..(count - start).min(500)];
+            latents.fill(rng, out);
+            sum += out.iter().sum::<f64>();
+        }
+        sum
     }
-    sum
 }
 
 #[cfg(test)]

@@ -1,10 +1,10 @@
 //! Runs the sampler compiled for the widest vector instructions the CPU has.
 //!
-//! [`dispatched!`] defines a function that runs an `#[inline(always)]` body compiled three
-//! times, for the baseline and (on x86-64) for AVX2 and AVX-512. The body must be inlined into
-//! each copy for the copy to use the wider instructions, which is why the body is a named
-//! `#[inline(always)]` function and not a closure (a closure shared by several callers is
-//! compiled once, for the baseline).
+//! [`dispatched!`] defines a function whose body is compiled three times, for the baseline
+//! and (on x86-64) for AVX2 and AVX-512. The body must be inlined into each copy for the copy
+//! to use the wider instructions, which is why the macro makes it an `#[inline(always)]`
+//! function and does not take a closure (a closure shared by several callers is compiled
+//! once, for the baseline).
 //!
 //! The hot loops ([`super::batched_gamma`] and the sweep's sums in [`super::chain`]) are plain
 //! loops over fixed-size arrays, which the compiler turns into vector instructions. Wheels are
@@ -75,26 +75,31 @@ mod x86 {
     }
 }
 
-/// `$vis fn $name(set: InstructionSet, $args) -> $ret` runs `$body($args)` compiled for `set`,
-/// or for the widest instruction set below it that the CPU has.
+/// `dispatched! { fn name(args) -> T { body } }` defines `fn name(set: InstructionSet, args)
+/// -> T`, which runs `body` compiled for `set`, or for the widest instruction set below it that
+/// the CPU has.
 macro_rules! dispatched {
-    ($vis:vis fn $name:ident($($arg:ident: $ty:ty),* $(,)?) -> $ret:ty => $body:path) => {
+    ($(#[$meta:meta])* $vis:vis fn $name:ident($($arg:ident: $ty:ty),* $(,)?) -> $ret:ty $body:block) => {
+        $(#[$meta])*
         $vis fn $name(
             set: $crate::engine::scaled_t_gibbs::vector_dispatch::InstructionSet,
             $($arg: $ty),*
         ) -> $ret {
+            #[inline(always)]
+            fn body($($arg: $ty),*) -> $ret $body
+
             #[cfg(target_arch = "x86_64")]
             {
                 use $crate::engine::scaled_t_gibbs::vector_dispatch::InstructionSet;
 
                 #[target_feature(enable = "avx512f,avx512vl,avx512dq")]
                 unsafe fn avx512($($arg: $ty),*) -> $ret {
-                    $body($($arg),*)
+                    body($($arg),*)
                 }
 
                 #[target_feature(enable = "avx2")]
                 unsafe fn avx2($($arg: $ty),*) -> $ret {
-                    $body($($arg),*)
+                    body($($arg),*)
                 }
 
                 match set.min(InstructionSet::detected()) {
@@ -106,7 +111,7 @@ macro_rules! dispatched {
                 }
             }
             let _ = set;
-            $body($($arg),*)
+            body($($arg),*)
         }
     };
 }
