@@ -249,6 +249,17 @@ mod tests {
     use super::super::vector_dispatch::available;
     use super::*;
 
+    /// The four output slices of a chain, over `buffers`.
+    fn draws_into<const N: usize>(buffers: &mut [[f64; N]; 4]) -> ChainDraws<'_> {
+        let [mu, sigma2, tau2, alpha2] = buffers;
+        ChainDraws {
+            mu,
+            sigma2,
+            tau2,
+            alpha2,
+        }
+    }
+
     fn model() -> ScaledTModel {
         ScaledTModel::new(vec![-1.2, 0.3, 2.2, 0.9, -0.4, 7.5, 1.1], 3.0).unwrap()
     }
@@ -294,13 +305,7 @@ mod tests {
             .into_iter()
             .map(|set| {
                 let mut buffers = [[0.0; 300]; 4];
-                let [mu, sigma2, tau2, alpha2] = &mut buffers;
-                let out = ChainDraws {
-                    mu,
-                    sigma2,
-                    tau2,
-                    alpha2,
-                };
+                let out = draws_into(&mut buffers);
                 let mut rng = chain_rng(3, 1);
                 let mut chain = Chain::new(&model, &rng).unwrap();
                 run_sweeps_compiled_for(set, &mut chain, 10, 0, &mut rng, out, &|| false).unwrap();
@@ -328,13 +333,7 @@ mod tests {
     fn stops_when_asked() {
         let model = model();
         let mut buffers = [[0.0; 4]; 4];
-        let [mu, sigma2, tau2, alpha2] = &mut buffers;
-        let out = ChainDraws {
-            mu,
-            sigma2,
-            tau2,
-            alpha2,
-        };
+        let out = draws_into(&mut buffers);
         let result = run_chain(&model, 10, 0, &mut chain_rng(1, 0), out, &|| true);
         assert_eq!(result, Err(SamplerError::Interrupted));
     }
@@ -343,13 +342,7 @@ mod tests {
     fn records_sigma2_as_alpha2_times_tau2() {
         let model = model();
         let mut buffers = [[0.0; 50]; 4];
-        let [mu, sigma2, tau2, alpha2] = &mut buffers;
-        let out = ChainDraws {
-            mu,
-            sigma2,
-            tau2,
-            alpha2,
-        };
+        let out = draws_into(&mut buffers);
         run_chain(&model, 5, 0, &mut chain_rng(1, 0), out, &|| false).unwrap();
         let [mu, sigma2, tau2, alpha2] = &buffers;
         for k in 0..50 {
