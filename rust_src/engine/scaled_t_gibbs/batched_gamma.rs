@@ -126,12 +126,14 @@ impl BatchedGamma {
                 continue;
             }
             for k in block..block + LANES {
-                let draw = if decided[k] {
-                    accepted[k].then_some(draws[k])
-                } else {
+                if decided[k] {
+                    // Without a branch on the (unpredictable) verdict: a rejected draw is
+                    // written and then overwritten. `len <= k`, so the slot exists.
+                    self.ready[len] = draws[k];
+                    len += accepted[k] as usize;
+                } else if let Some(draw) =
                     finish(&self.method, &mut self.lanes, k, normal_bits, uniform_bits)
-                };
-                if let Some(draw) = draw {
+                {
                     self.ready[len] = draw;
                     len += 1;
                 }
