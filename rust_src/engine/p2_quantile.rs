@@ -81,6 +81,9 @@ impl P2Quantile {
     }
 
     /// Adds one finite value.
+    // Inlined into the C API's entry points, so that IQR's `p2_update_pair` runs both updates
+    // in one function instead of two calls.
+    #[inline(always)]
     pub fn update(&mut self, x: f64) {
         if self.count < MARKERS as u64 {
             // Insertion into the sorted prefix of `heights`.
@@ -103,38 +106,49 @@ impl P2Quantile {
         } else if x > self.heights[last] {
             self.heights[last] = x;
         }
-        for i in 1..MARKERS {
-            // Comparing instead of searching avoids unpredictable branches.
-            self.positions[i] += ((x < self.heights[i]) as u8) as f64;
+        // The last marker's position is the count before this value (`validate` checks it),
+        // already a float: cheaper than converting the u64 count.
+        let n_minus_1 = self.positions[last];
+        for i in 1..last {
+            // Comparing instead of searching avoids unpredictable branches. Written as an `if`
+            // (not `as f64` of the bool), it compiles to vector compares, two markers at a time.
+            self.positions[i] += if x < self.heights[i] { 1.0 } else { 0.0 };
         }
-        self.positions[last] = self.count as f64;
+        self.positions[last] = n_minus_1 + 1.0;
 
-        let n_minus_1 = (self.count - 1) as f64;
         for i in 1..last {
             let desired = 1.0 + n_minus_1 * self.probabilities[i];
             let drift = desired - self.positions[i];
-            let room_right = self.positions[i + 1] - self.positions[i];
-            let room_left = self.positions[i - 1] - self.positions[i];
-            if (drift >= 1.0 && room_right > 1.0) || (drift <= -1.0 && room_left < -1.0) {
-                let step = drift.signum();
-                let parabolic = self.parabolic(i, step);
-                self.heights[i] =
-                    if self.heights[i - 1] < parabolic && parabolic < self.heights[i + 1] {
-                        parabolic
-                    } else {
-                        self.linear(i, step)
-                    };
-                self.positions[i] += step;
+            // A marker moves when it has drifted a whole step and has room on that side.
+            // Whether it drifted is random (about one update in seven per marker), so this
+            // branch is mispredicted about that often, which was about half the time of an
+            // update where measured (x86-64). One test covers both directions; the room check
+            // almost never fails.
+            if drift.abs() >= 1.0 {
+                // The direction is random too: the room on both sides is computed and one is
+                // selected, rather than branched on.
+                let step = 1.0f64.copysign(drift);
+                let right = self.positions[i + 1] - self.positions[i];
+                let left = self.positions[i] - self.positions[i - 1];
+                if (if drift > 0.0 { right } else { left }) > 1.0 {
+                    let parabolic = self.parabolic(i, step, left, right);
+                    self.heights[i] =
+                        if self.heights[i - 1] < parabolic && parabolic < self.heights[i + 1] {
+                            parabolic
+                        } else {
+                            self.linear(i, step)
+                        };
+                    self.positions[i] += step;
+                }
             }
         }
     }
 
-    /// The piecewise-parabolic prediction of marker i moved by `step` (±1). The paper's
-    /// formula has three divisions; over the common denominator it needs one.
-    fn parabolic(&self, i: usize, step: f64) -> f64 {
-        let (q, n) = (&self.heights, &self.positions);
-        let right = n[i + 1] - n[i];
-        let left = n[i] - n[i - 1];
+    /// The piecewise-parabolic prediction of marker i moved by `step` (±1), `left` and `right`
+    /// being its distances to its neighbours' positions. The paper's formula has three
+    /// divisions; over the common denominator it needs one.
+    fn parabolic(&self, i: usize, step: f64, left: f64, right: f64) -> f64 {
+        let q = &self.heights;
         let numerator =
             (left + step) * (q[i + 1] - q[i]) * left + (right - step) * (q[i] - q[i - 1]) * right;
         q[i] + step * numerator / (left * right * (left + right))
@@ -288,6 +302,80 @@ mod tests {
         let mut bad = p2;
         bad.heights[1] = f64::NAN;
         assert!(bad.validate().is_err());
+    }
+
+    /// The marker adjustment as the paper states it (and as this file had it before `update`
+    /// was tuned for speed): both directions tested separately, the count converted, `signum`.
+    fn plain_update(p2: &mut P2Quantile, x: f64) {
+        if p2.count < MARKERS as u64 {
+            p2.update(x);
+            return;
+        }
+        p2.count += 1;
+        let last = MARKERS - 1;
+        if x < p2.heights[0] {
+            p2.heights[0] = x;
+        } else if x > p2.heights[last] {
+            p2.heights[last] = x;
+        }
+        for i in 1..MARKERS {
+            p2.positions[i] += ((x < p2.heights[i]) as u8) as f64;
+        }
+        p2.positions[last] = p2.count as f64;
+        let n_minus_1 = (p2.count - 1) as f64;
+        for i in 1..last {
+            let drift = 1.0 + n_minus_1 * p2.probabilities[i] - p2.positions[i];
+            let room_right = p2.positions[i + 1] - p2.positions[i];
+            let room_left = p2.positions[i - 1] - p2.positions[i];
+            if (drift >= 1.0 && room_right > 1.0) || (drift <= -1.0 && room_left < -1.0) {
+                let step = drift.signum();
+                let left = p2.positions[i] - p2.positions[i - 1];
+                let parabolic = p2.parabolic(i, step, left, room_right);
+                p2.heights[i] = if p2.heights[i - 1] < parabolic && parabolic < p2.heights[i + 1] {
+                    parabolic
+                } else {
+                    p2.linear(i, step)
+                };
+                p2.positions[i] += step;
+            }
+        }
+    }
+
+    #[test]
+    fn update_matches_the_plain_formulation_bit_for_bit() {
+        let mut state = 0x9e37_79b9_7f4a_7c15_u64;
+        let mut uniform = move || {
+            // xorshift64*: a fixed, dependency-free stream in [0, 1).
+            state ^= state >> 12;
+            state ^= state << 25;
+            state ^= state >> 27;
+            (state.wrapping_mul(0x2545_f491_4f6c_dd1d) >> 11) as f64 / (1u64 << 53) as f64
+        };
+        let streams: Vec<Vec<f64>> = vec![
+            (0..20_000).map(|_| uniform()).collect(),
+            // Heavy tails, where markers are far apart and the linear fallback is used.
+            (0..20_000)
+                .map(|_| (uniform() - 0.5).powi(7) * 1e6)
+                .collect(),
+            (0..5_000).map(|i| ((i * 7919) % 13) as f64 - 6.0).collect(), // ties
+            (0..5_000)
+                .map(|i| i as f64)
+                .chain((0..5_000).map(|i| -i as f64))
+                .collect(),
+            (0..2_000)
+                .map(|i| if i % 3 == 0 { -0.0 } else { 0.0 })
+                .collect(),
+        ];
+        for q in [0.01, 0.1, 0.25, 0.5, 0.75, 0.9, 0.99] {
+            for values in &streams {
+                let (mut fast, mut plain) = (P2Quantile::new(q), P2Quantile::new(q));
+                for &x in values {
+                    fast.update(x);
+                    plain_update(&mut plain, x);
+                    assert_eq!(fast, plain, "q={q}, x={x}");
+                }
+            }
+        }
     }
 
     #[test]
