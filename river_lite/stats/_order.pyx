@@ -169,9 +169,10 @@ cdef class Quantile:
 
     Notes
     -----
-    P² (Jain & Chlamtac, 1985) keeps five markers and moves them with a piecewise-parabolic
-    correction. It is approximate; until the markers start moving (five values) the exact
-    quantile of the values seen is returned. ``get()`` returns ``None`` before the first
+    P² (Jain & Chlamtac, 1985) moves a few markers with a piecewise-parabolic correction; this
+    one keeps seven, two more than the paper's (and River's) five, placed next to ``q``, which
+    makes it more accurate. It is approximate; until the markers start moving (seven values)
+    the exact quantile of the values seen is returned. ``get()`` returns ``None`` before the first
     update. NaN and infinite values raise ``ValueError`` and leave the state unchanged.
 
     Examples
