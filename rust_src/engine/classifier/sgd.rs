@@ -579,37 +579,3 @@ pub(crate) mod tests {
         assert!(model.is_consistent());
     }
 }
-
-#[cfg(test)]
-mod timing {
-    use super::tests::settings;
-    use super::*;
-
-    /// `cargo test --release -- --ignored --nocapture sgd_epoch_timing`: time per epoch on a
-    /// benchmark-sized problem (a measurement, not a test).
-    #[test]
-    #[ignore]
-    fn sgd_epoch_timing() {
-        let (n, d, k) = (160_000, 100, 10);
-        let mut rng = super::super::random::stream(0, &[]);
-        let data: Vec<f32> = (0..n * d)
-            .map(|_| super::super::random::unit(&mut rng) as f32 - 0.5)
-            .collect();
-        let y: Vec<i64> = (0..n).map(|i| (i % k) as i64).collect();
-        let x = Rows::new(&data, n, d).unwrap();
-        for mode in [MultiClass::Multinomial, MultiClass::OneVsRest] {
-            for (shuffle, standardize) in [(true, true), (false, true)] {
-                let mut s = settings(k, d, mode);
-                s.tol = None;
-                s.shuffle = shuffle;
-                s.standardize = standardize;
-                s.average = true;
-                let mut model = SgdClassifier::new(s).unwrap();
-                let started = std::time::Instant::now();
-                model.fit(x, &y, 5).unwrap();
-                let seconds = started.elapsed().as_secs_f64();
-                println!("{mode:?} shuffle={shuffle} standardize={standardize}: {seconds:.3} s for 5 epochs");
-            }
-        }
-    }
-}
