@@ -114,6 +114,7 @@ impl Node {
     }
 
     /// Appends all of `right` (whose values are all >= ours) to this node.
+    #[allow(clippy::unreachable)] // proven unreachable below
     fn absorb(&mut self, right: Node) {
         match (self, right) {
             (Node::Leaf(values), Node::Leaf(more)) => values.extend(more),

@@ -129,8 +129,13 @@ pub fn gemm<R: Real>(
     beta: R,
     c: &mut [R],
 ) {
-    // Shapes come from the network's own layer sizes, never from user data; these checks
-    // guard the unsafe call below, so they are hard assertions.
+    // These checks guard the unsafe call below, so they are hard assertions, and no input
+    // reaches them: every caller is a `Linear` layer, which passes its own `inputs`/`outputs`
+    // and matrices built with `rows * cols` values; the batch's column count is the first
+    // layer's `inputs` because `MlpClassifier::check_input` refuses any X whose feature count
+    // differs (a ValueError), and a decoded state is only accepted after `is_consistent`
+    // checks that each layer's `inputs` is the previous layer's `outputs` and that its
+    // parameter vector has `(inputs + 1) * outputs` values.
     assert!(
         a.len() >= m * k && b.len() >= k * n && c.len() >= m * n,
         "gemm shapes"
