@@ -56,24 +56,50 @@ impl BatchedGamma {
     }
 
     /// Fills `out` with the next draws of the stream.
-    #[inline(always)]
+    #[cfg(test)]
     pub fn fill(&mut self, out: &mut [f64]) {
-        let mut filled = 0;
-        loop {
-            let take = (self.len - self.next).min(out.len() - filled);
-            out[filled..filled + take].copy_from_slice(&self.ready[self.next..self.next + take]);
-            self.next += take;
-            filled += take;
-            if filled == out.len() {
-                return;
-            }
-            self.draw_batch();
+        self.fill_then(out, |_, _| {});
+    }
+
+    /// Fills `out` with the next draws of the stream, calling `then(start, drawn)` on each run
+    /// of fresh draws `drawn = out[start..start + drawn.len()]` (each draw once, in order) as
+    /// soon as it is written: the CPU then overlaps that work with the drawing of the next
+    /// batch (for the sampler's divisions, whose unit would otherwise sit idle while drawing
+    /// and then be the bottleneck).
+    #[inline(always)]
+    pub fn fill_then(&mut self, out: &mut [f64], mut then: impl FnMut(usize, &mut [f64])) {
+        let mut filled = self.hand_out_ready(out);
+        then(0, &mut out[..filled]);
+        // While a whole batch fits, its draws go straight to `out` (no copy through `ready`):
+        // the same draws in the same order.
+        while let Some(room) = out[filled..].first_chunk_mut::<BATCH>() {
+            let len = self.draw_batch(room);
+            then(filled, &mut room[..len]);
+            filled += len;
+        }
+        while filled < out.len() {
+            let mut ready = [0.0; BATCH];
+            self.len = self.draw_batch(&mut ready);
+            (self.ready, self.next) = (ready, 0);
+            let len = self.hand_out_ready(&mut out[filled..]);
+            then(filled, &mut out[filled..filled + len]);
+            filled += len;
         }
     }
 
-    /// Replaces `ready` by the accepted draws of one batch of proposals.
+    /// Moves as many of the `ready` draws as fit to the start of `out`; returns how many.
     #[inline(always)]
-    fn draw_batch(&mut self) {
+    fn hand_out_ready(&mut self, out: &mut [f64]) -> usize {
+        let take = (self.len - self.next).min(out.len());
+        out[..take].copy_from_slice(&self.ready[self.next..self.next + take]);
+        self.next += take;
+        take
+    }
+
+    /// Writes the accepted draws of one batch of proposals to the start of `out`; returns
+    /// how many.
+    #[inline(always)]
+    fn draw_batch(&mut self, out: &mut [f64; BATCH]) -> usize {
         // On a local copy of the lanes, which the compiler keeps in vector registers.
         let mut lanes = self.lanes.clone();
         let mut normal_bits = [0u64; BATCH];
@@ -87,21 +113,21 @@ impl BatchedGamma {
         }
         self.lanes = lanes;
 
-        let len = if self.one_by_one {
-            self.accept_one_by_one(&normal_bits, &uniform_bits)
+        if self.one_by_one {
+            self.accept_one_by_one(&normal_bits, &uniform_bits, out)
         } else {
-            self.accept_in_vectors(&normal_bits, &uniform_bits)
-        };
-        (self.next, self.len) = (0, len);
+            self.accept_in_vectors(&normal_bits, &uniform_bits, out)
+        }
     }
 
-    /// The accepted proposals into `ready`, their number returned: the fast tests of every
+    /// The accepted proposals into `out`, their number returned: the fast tests of every
     /// proposal first, without branches (vector instructions), then the few undecided ones.
     #[inline(always)]
     fn accept_in_vectors(
         &mut self,
         normal_bits: &[u64; BATCH],
         uniform_bits: &[u64; BATCH],
+        out: &mut [f64; BATCH],
     ) -> usize {
         let mut draws = [0.0; BATCH];
         let mut accepted = [false; BATCH];
@@ -121,7 +147,7 @@ impl BatchedGamma {
         let mut len = 0;
         for block in (0..BATCH).step_by(LANES) {
             if accepted[block..block + LANES].iter().all(|&a| a) {
-                self.ready[len..len + LANES].copy_from_slice(&draws[block..block + LANES]);
+                out[len..len + LANES].copy_from_slice(&draws[block..block + LANES]);
                 len += LANES;
                 continue;
             }
@@ -129,12 +155,12 @@ impl BatchedGamma {
                 if decided[k] {
                     // Without a branch on the (unpredictable) verdict: a rejected draw is
                     // written and then overwritten. `len <= k`, so the slot exists.
-                    self.ready[len] = draws[k];
+                    out[len] = draws[k];
                     len += accepted[k] as usize;
                 } else if let Some(draw) =
                     finish(&self.method, &mut self.lanes, k, normal_bits, uniform_bits)
                 {
-                    self.ready[len] = draw;
+                    out[len] = draw;
                     len += 1;
                 }
             }
@@ -150,6 +176,7 @@ impl BatchedGamma {
         &mut self,
         normal_bits: &[u64; BATCH],
         uniform_bits: &[u64; BATCH],
+        out: &mut [f64; BATCH],
     ) -> usize {
         let mut len = 0;
         for k in 0..BATCH {
@@ -161,7 +188,7 @@ impl BatchedGamma {
                 _ => finish(&self.method, &mut self.lanes, k, normal_bits, uniform_bits),
             };
             if let Some(draw) = draw {
-                self.ready[len] = draw;
+                out[len] = draw;
                 len += 1;
             }
         }
@@ -211,6 +238,31 @@ mod tests {
             got.extend(out);
         }
         assert_eq!(got, expected);
+    }
+
+    #[test]
+    fn fill_then_hands_over_each_fresh_draw_once_in_order() {
+        let chain = chain_rng(6, 0);
+        for one_by_one in [false, true] {
+            let mut plain = BatchedGamma::new(3.5, 2.0, &chain).unwrap();
+            let mut with_then = plain.clone();
+            with_then.one_by_one = one_by_one;
+            plain.one_by_one = one_by_one;
+            for size in [500, 3, 64, 130, 0, 777] {
+                let mut expected = vec![0.0; size];
+                plain.fill(&mut expected);
+                let mut out = vec![f64::NAN; size];
+                let mut handed = Vec::new();
+                with_then.fill_then(&mut out, |start, drawn| {
+                    assert_eq!(start, handed.len());
+                    handed.extend_from_slice(drawn);
+                    drawn.iter_mut().for_each(|draw| *draw = -*draw);
+                });
+                assert_eq!(handed, expected);
+                // What `then` writes stays in `out`.
+                assert_eq!(out, expected.iter().map(|draw| -draw).collect::<Vec<_>>());
+            }
+        }
     }
 
     #[test]

@@ -27,6 +27,16 @@ impl Sweep {
     }
 }
 
+/// Points per chunk of a sweep: a multiple of [`SUM_LANES`] (see [`LaneSums::add`]), large
+/// enough that most draws are written by whole batches of [`BATCH`] (see
+/// [`super::batched_gamma::BatchedGamma::fill_then`]), small enough that a chunk's weights and
+/// data (8 KiB) stay in the L1 cache.
+const CHUNK: usize = 8 * BATCH;
+
+/// Partial sums per sum (see [`LaneSums`]): four vectors of [`LANES`], so that four chains of
+/// dependent additions run side by side (one chain made the sums as slow as the divisions).
+const SUM_LANES: usize = 4 * LANES;
+
 /// `α²` is kept within `[1/ALPHA2_LIMIT, ALPHA2_LIMIT]` between sweeps, see [`Chain::sweep`].
 const ALPHA2_LIMIT: f64 = 18_446_744_073_709_551_616.0; // 2^64
 
@@ -78,15 +88,16 @@ impl<'m> Chain<'m> {
         let n = x.len();
 
         // The χ² variates, each turned into its weight w_i = 1/U_i in place (a draw of the
-        // U_i conditional), one batch at a time so that they are still in cache.
+        // U_i conditional), one chunk at a time so that they are still in cache.
         let scales = LatentScales::new(&self.state, nu);
         let mut sums = LaneSums::<2>::new();
-        for (weights, x) in self.weights.chunks_mut(BATCH).zip(x.chunks(BATCH)) {
-            self.variates.latents(rng, weights);
-            for (chi2, &x_i) in weights.iter_mut().zip(x) {
-                *chi2 = scales.at(x_i).draw_reciprocal(*chi2);
-            }
-            sums.add(weights, x, |&mut w, x_i| [w, w * x_i]);
+        for (weights, x) in self.weights.chunks_mut(CHUNK).zip(x.chunks(CHUNK)) {
+            self.variates.latents_then(rng, weights, |start, chi2s| {
+                for (chi2, &x_i) in chi2s.iter_mut().zip(&x[start..]) {
+                    *chi2 = scales.at(x_i).draw_reciprocal(*chi2);
+                }
+            });
+            sums.add(weights, x, |w, x_i| [w, w * x_i]);
         }
         let [sum_w, sum_wx] = sums.totals();
 
@@ -94,9 +105,7 @@ impl<'m> Chain<'m> {
             .draw(self.variates.normal(rng));
         let tau2 = conditionals::tau2(n, nu, sum_w).draw(self.variates.tau2(rng));
         let mut sums = LaneSums::<1>::new();
-        sums.add(&mut self.weights, x, |w, x_i| {
-            [*w * (x_i - mu) * (x_i - mu)]
-        });
+        sums.add(&self.weights, x, |w, x_i| [w * (x_i - mu) * (x_i - mu)]);
         let [sum_w_residual2] = sums.totals();
         let alpha2 = conditionals::alpha2(n, sum_w_residual2).draw(self.variates.alpha2(rng));
 
@@ -127,43 +136,38 @@ impl<'m> Chain<'m> {
     }
 }
 
-/// `K` sums over the data, each kept as [`LANES`] partial sums (term `i` goes to partial
-/// `i mod LANES`) that are added up in a fixed order at the end: vectorisable, and the same
+/// `K` sums over the data, each kept as [`SUM_LANES`] partial sums (term `i` goes to partial
+/// `i mod SUM_LANES`) that are added up in a fixed order at the end: vectorisable, and the same
 /// bits on every platform and instruction set.
 struct LaneSums<const K: usize> {
-    partial: [[f64; LANES]; K],
+    partial: [[f64; SUM_LANES]; K],
 }
 
 impl<const K: usize> LaneSums<K> {
     fn new() -> Self {
         Self {
-            partial: [[0.0; LANES]; K],
+            partial: [[0.0; SUM_LANES]; K],
         }
     }
 
-    /// Adds `terms(&mut weight_i, x_i)` for a run of the data; every run but the last must
-    /// have a multiple of [`LANES`] points, so that point `i` keeps lane `i mod LANES`.
+    /// Adds `terms(weight_i, x_i)` for a run of the data; every run but the last must have a
+    /// multiple of [`SUM_LANES`] points, so that point `i` keeps lane `i mod SUM_LANES`.
     #[inline(always)]
-    fn add(
-        &mut self,
-        weights: &mut [f64],
-        x: &[f64],
-        mut terms: impl FnMut(&mut f64, f64) -> [f64; K],
-    ) {
-        let mut add = |lane: usize, weight: &mut f64, x_i: f64| {
+    fn add(&mut self, weights: &[f64], x: &[f64], terms: impl Fn(f64, f64) -> [f64; K]) {
+        let mut add = |lane: usize, weight: f64, x_i: f64| {
             for (sums, term) in self.partial.iter_mut().zip(terms(weight, x_i)) {
                 sums[lane] += term;
             }
         };
-        let mut weight_chunks = weights.chunks_exact_mut(LANES);
-        let mut x_chunks = x.chunks_exact(LANES);
+        let mut weight_chunks = weights.chunks_exact(SUM_LANES);
+        let mut x_chunks = x.chunks_exact(SUM_LANES);
         for (w, x) in (&mut weight_chunks).zip(&mut x_chunks) {
-            for lane in 0..LANES {
-                add(lane, &mut w[lane], x[lane]);
+            for lane in 0..SUM_LANES {
+                add(lane, w[lane], x[lane]);
             }
         }
-        let tail = weight_chunks.into_remainder().iter_mut();
-        for (lane, (w, &x_i)) in tail.zip(x_chunks.remainder()).enumerate() {
+        let tail = weight_chunks.remainder().iter();
+        for (lane, (&w, &x_i)) in tail.zip(x_chunks.remainder()).enumerate() {
             add(lane, w, x_i);
         }
     }
@@ -176,9 +180,9 @@ impl<const K: usize> LaneSums<K> {
 
 /// `((s₀ + s₁) + (s₂ + s₃)) + …`: halves the array until one sum is left.
 #[inline(always)]
-fn pairwise_total(mut sums: [f64; LANES]) -> f64 {
-    const { assert!(LANES.is_power_of_two()) };
-    let mut width = LANES;
+fn pairwise_total(mut sums: [f64; SUM_LANES]) -> f64 {
+    const { assert!(SUM_LANES.is_power_of_two()) };
+    let mut width = SUM_LANES;
     while width > 1 {
         width /= 2;
         for i in 0..width {
