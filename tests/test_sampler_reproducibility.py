@@ -61,7 +61,7 @@ DRAWS_DIGEST = """
 import hashlib, sys
 import numpy as np
 from river_lite.sampler import ScaledTModel
-data = np.sin(np.arange(37.0)) * 5.0  # whole vector lanes and a remainder
+data = np.sin(np.arange(1100.0)) * 5.0  # whole chunks, batches and blocks of sums, and remainders
 digest = hashlib.sha256()
 for nu in (6.0, 0.7):  # the batched latent scales, and the one-at-a-time ones (nu <= 1)
     result = ScaledTModel(data, nu=nu).run(burn_in=30, sample_size=200, chains=2, seed=5)

@@ -302,8 +302,10 @@ mod tests {
 
     #[test]
     fn every_instruction_set_gives_the_same_draws() {
-        // 37 points: whole lanes and a remainder. Compared bit for bit.
-        let data: Vec<f64> = (0..37).map(|i| ((i * 7919) % 101) as f64 / 9.0).collect();
+        // 1100 points: whole chunks and a shorter one, draws written by whole batches and
+        // through the staging buffer, whole blocks of partial sums and a remainder. Compared
+        // bit for bit.
+        let data: Vec<f64> = (0..1100).map(|i| ((i * 7919) % 101) as f64 / 9.0).collect();
         let model = ScaledTModel::new(data, 4.0).unwrap();
         let runs: Vec<_> = available()
             .into_iter()
