@@ -26,6 +26,7 @@ GOOD = np.array([1.0, 2.5, -0.5, 4.0])
         (5.0, 3.0, ValueError, r"1-D, got shape \(\)"),
         ([2.0, 2.0, 2.0], 3.0, ValueError, "must not all be equal"),
         ([1e200, -1e200], 3.0, ValueError, "rescale"),
+        ([1e-300, -1e-300, 0.0], 3.0, ValueError, "too small to square"),
         ("abc", 3.0, TypeError, "real numbers"),
         ([1 + 1j, 2.0], 3.0, TypeError, "real numbers"),
         ([1.0, "x"], 3.0, TypeError, "real numbers"),

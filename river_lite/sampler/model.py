@@ -195,6 +195,10 @@ def _checked_data(data) -> np.ndarray:
         spread = float(np.var(array))
     if not math.isfinite(spread):
         raise ValueError("the data are too large to square in floating point: rescale them")
+    if spread == 0.0:  # different points whose deviations square to zero (|x| < ~1e-154)
+        raise ValueError(
+            "the data are too small to square in floating point (their variance is 0): rescale them"
+        )
     array.flags.writeable = False
     return array
 

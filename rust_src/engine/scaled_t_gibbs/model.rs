@@ -43,13 +43,21 @@ impl ScaledTModel {
                 "the data are too large to square in floating point: rescale them".into(),
             );
         }
-        if variance <= 0.0 {
+        if data.iter().all(|&x| x == data[0]) {
             return invalid(format!(
                 "data must not all be equal (all {} points are {}): the posterior is then \
                  improper",
                 data.len(),
                 data[0]
             ));
+        }
+        if variance <= 0.0 {
+            // Different points whose deviations square to zero (|x| below about 1e-154).
+            return invalid(
+                "the data are too small to square in floating point (their variance is 0): \
+                 rescale them"
+                    .into(),
+            );
         }
         Ok(Self {
             data,
@@ -135,6 +143,8 @@ mod tests {
         assert!(message(ScaledTModel::new(vec![f64::INFINITY, 1.0], 3.0)).contains("data[0]"));
         assert!(message(ScaledTModel::new(vec![2.0, 2.0, 2.0], 3.0)).contains("all be equal"));
         assert!(message(ScaledTModel::new(vec![1e300, -1e300], 3.0)).contains("rescale"));
+        let too_small = message(ScaledTModel::new(vec![1e-300, -1e-300, 0.0], 3.0));
+        assert!(too_small.contains("too small") && too_small.contains("rescale"));
         for nu in [0.0, -1.0, f64::NAN, f64::INFINITY] {
             assert!(message(ScaledTModel::new(vec![1.0, 2.0], nu)).starts_with("nu must be"));
         }
