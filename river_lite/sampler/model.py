@@ -108,8 +108,8 @@ class ScaledTModel:
             :mod:`~river_lite.sampler.python_reference`). Same algorithm and starting point,
             different random streams: they agree in distribution, not draw for draw.
         threads : int, optional
-            Worker threads of the Rust backend (default: one per core). It never changes the
-            draws. Only for ``backend="rust"``.
+            Worker threads of the Rust backend (default: one per core; never more than
+            ``chains``). It never changes the draws. Only for ``backend="rust"``.
 
         Returns
         -------

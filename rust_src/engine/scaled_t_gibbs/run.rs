@@ -68,8 +68,10 @@ pub fn sample(
         // One chain runs on the calling thread: no hand-off to the pool.
         _ if settings.chains == 1 => jobs.into_iter().map(run_one).collect(),
         None => jobs.into_par_iter().map(run_one).collect(),
+        // Threads beyond one per chain would have nothing to do (and a huge request would
+        // spend minutes starting them, deaf to Ctrl-C).
         Some(threads) => rayon::ThreadPoolBuilder::new()
-            .num_threads(threads)
+            .num_threads(threads.min(settings.chains))
             .build()
             .map_err(|error| SamplerError::Threads(error.to_string()))?
             .install(|| jobs.into_par_iter().map(run_one).collect()),
