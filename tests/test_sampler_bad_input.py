@@ -27,6 +27,8 @@ GOOD = np.array([1.0, 2.5, -0.5, 4.0])
         ([2.0, 2.0, 2.0], 3.0, ValueError, "must not all be equal"),
         ([1e200, -1e200], 3.0, ValueError, "rescale"),
         ([1e-300, -1e-300, 0.0], 3.0, ValueError, "too small to square"),
+        ([0.0, 1.0, 2.0], 1e308, ValueError, "nu is too large for 3 points"),
+        ([[1.0, 2.0], [3.0]], 3.0, TypeError, "real numbers"),
         ("abc", 3.0, TypeError, "real numbers"),
         ([1 + 1j, 2.0], 3.0, TypeError, "real numbers"),
         ([1.0, "x"], 3.0, TypeError, "real numbers"),
@@ -138,3 +140,16 @@ def test_any_input_is_a_clean_error_or_finite_draws(data, nu):
     except ValueError:
         return  # rejected with a message: fine (a PanicException is not a ValueError)
     assert np.isfinite(result.mu).all() and (result.sigma2 > 0).all()
+
+
+@pytest.mark.parametrize("backend", ["rust", "numpy", "python"])
+@pytest.mark.parametrize(
+    "data, nu",
+    [
+        ([1e-160, -1e-160, 0.0], 3.0),  # accepted data whose chain underflows to zero
+        ([0.0, 1.0, 2.0], 1e-300),  # a nu so small that the latent scales overflow
+    ],
+)
+def test_a_chain_leaving_the_float_range_is_a_value_error_on_every_backend(data, nu, backend):
+    with pytest.raises(ValueError, match="improper or too diffuse"):
+        ScaledTModel(data, nu).run(burn_in=10, sample_size=20, seed=1, backend=backend)

@@ -59,6 +59,8 @@ class ScaledTModel:
     def __init__(self, data, nu):
         self._data = _checked_data(data)
         self._nu = _checked_nu(nu)
+        if not math.isfinite(self._data.size * self._nu):  # the shape n·ν/2 of τ²'s conditional
+            raise ValueError(f"nu is too large for {self._data.size} points, got {self._nu}")
 
     @property
     def data(self) -> np.ndarray:
@@ -162,19 +164,46 @@ class ScaledTModel:
             )
             draws = {"mu": mu, "sigma2": sigma2, "tau2": tau2, "alpha2": alpha2}
         elif backend == "numpy":
-            draws = numpy_reference.sample(self._data, self._nu, burn_in, sample_size, chains, seed)
+            with np.errstate(all="ignore"):  # a chain that leaves the float range is reported below
+                draws = numpy_reference.sample(self._data, self._nu, burn_in, sample_size, chains, seed)
+            _check_reference_draws(draws, burn_in)
         else:
-            lists = python_reference.sample(
-                self._data.tolist(), self._nu, burn_in, sample_size, chains, seed
-            )
+            try:
+                lists = python_reference.sample(
+                    self._data.tolist(), self._nu, burn_in, sample_size, chains, seed
+                )
+            except ArithmeticError as error:  # a division by zero or an overflow mid-chain
+                raise ValueError(f"a chain left the floating-point range ({error}): {_IMPROPER}") from None
             draws = {name: np.array(values, dtype=np.float64) for name, values in lists.items()}
+            _check_reference_draws(draws, burn_in)
         return SamplerResult(**draws, nu=self._nu, burn_in=burn_in, seed=seed, backend=backend)
 
 
+_IMPROPER = (
+    "the posterior is probably improper or too diffuse for these data and this nu "
+    "(try more data points, a larger nu, or rescaled data)"
+)
+
+
+def _check_reference_draws(draws: dict, burn_in: int) -> None:
+    """The Rust engine's check, for the reference backends: every draw finite, scales > 0."""
+    bad = ~np.isfinite(draws["mu"])
+    for name in ("sigma2", "tau2", "alpha2"):
+        bad |= ~(np.isfinite(draws[name]) & (draws[name] > 0))
+    if bad.any():
+        chain, draw = (int(i[0]) for i in np.nonzero(bad))
+        raise ValueError(
+            f"chain {chain} reached a non-finite or zero value (seen at iteration {burn_in + draw}, "
+            f"or before): {_IMPROPER}"
+        )
+
+
 def _checked_data(data) -> np.ndarray:
-    if isinstance(data, (str, bytes)) or np.iscomplexobj(data):
+    if isinstance(data, (str, bytes)):
         raise TypeError("data must be a 1-D array-like of real numbers")
     try:
+        if np.iscomplexobj(data):
+            raise TypeError("complex values")
         array = np.array(data, dtype=np.float64)  # a copy: later changes to data do not leak in
     except (TypeError, ValueError) as error:
         raise TypeError(f"data must be a 1-D array-like of real numbers ({error})") from None
