@@ -101,8 +101,11 @@ class ScaledTModel:
             An int in ``[0, 2**64)``. The same seed gives the same draws: with the Rust
             backend on every platform, for any ``threads`` and whatever vector instructions
             the CPU has (chain ``c`` uses the xoshiro256++ stream of ``seed`` jumped ``c``
-            times, and eight lanes seeded from it for the latent scales); with the reference
-            backends for a given Python and NumPy version. Chain ``c`` does not depend on ``chains``.
+            times, and eight lanes seeded from it for the latent scales; all arithmetic is
+            IEEE 754 except rare calls of the platform's ``exp``/``ln`` and, for ``nu < 1``,
+            ``pow``, whose last-bit differences between C libraries could change a draw only
+            where a comparison ties within one ulp); with the reference backends for a given
+            Python and NumPy version. Chain ``c`` does not depend on ``chains``.
             ``None`` draws a fresh seed, kept in ``result.seed``.
         backend : {"rust", "numpy", "python"}, default "rust"
             ``"rust"`` is the fast one; ``"numpy"`` and ``"python"`` are the reference
