@@ -197,7 +197,7 @@ def write_results(args, talk, by_n, iterations, by_chains, by_set) -> dict[str, 
     lines += [
         "",
         "The targets above are for the copy this CPU runs by default (the widest); a CPU with "
-        "narrower vectors runs a slower copy, as the rows below the widest show.",
+        "narrower vectors runs a slower copy, as the other rows show.",
     ]
     lines += [
         "",
