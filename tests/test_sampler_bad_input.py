@@ -29,6 +29,8 @@ GOOD = np.array([1.0, 2.5, -0.5, 4.0])
         ([1e-300, -1e-300, 0.0], 3.0, ValueError, "too small to square"),
         ([0.0, 1.0, 2.0], 1e308, ValueError, "nu is too large for 3 points"),
         ([[1.0, 2.0], [3.0]], 3.0, TypeError, "real numbers"),
+        (np.array(["2024-01-01", "2024-01-02"], dtype="datetime64[D]"), 3.0, TypeError, "real numbers"),
+        (np.array([1, 2], dtype="timedelta64[s]"), 3.0, TypeError, "real numbers"),
         ("abc", 3.0, TypeError, "real numbers"),
         ([1 + 1j, 2.0], 3.0, TypeError, "real numbers"),
         ([1.0, "x"], 3.0, TypeError, "real numbers"),

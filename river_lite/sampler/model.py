@@ -202,7 +202,8 @@ def _check_reference_draws(draws: dict, burn_in: int) -> None:
 
 
 def _checked_data(data) -> np.ndarray:
-    if isinstance(data, (str, bytes)):
+    is_time = getattr(getattr(data, "dtype", None), "kind", "") in ("m", "M")  # datetime64 etc.
+    if isinstance(data, (str, bytes)) or is_time:
         raise TypeError("data must be a 1-D array-like of real numbers")
     try:
         if np.iscomplexobj(data):
