@@ -33,10 +33,26 @@ def exact_means() -> tuple[float, float]:
     return posterior_means(DATA, NU)
 
 
+# nu <= 1: the latent scales' gamma shape (nu + 1)/2 is below 1, which the engine draws one at
+# a time by another method, and the data have Cauchy-like tails.
+HEAVY_NU = 0.8
+HEAVY_DATA = talk_data(60, seed=2024, nu=HEAVY_NU)
+
+
 def test_quadrature_is_converged():
     # The reference itself: a coarser and a finer grid give the same means.
-    coarse, fine = posterior_means(DATA, NU, points=301), posterior_means(DATA, NU, points=901)
-    np.testing.assert_allclose(coarse, fine, rtol=1e-9)
+    for data, nu in ((DATA, NU), (HEAVY_DATA, HEAVY_NU)):
+        coarse, fine = posterior_means(data, nu, points=301), posterior_means(data, nu, points=901)
+        np.testing.assert_allclose(coarse, fine, rtol=1e-9)
+
+
+@pytest.mark.parametrize("backend", list(RUNS))
+def test_heavy_tailed_posterior_means_within_four_monte_carlo_standard_errors(backend):
+    result = ScaledTModel(HEAVY_DATA, HEAVY_NU).run(backend=backend, **RUNS[backend])
+    for name, exact in zip(("mu", "sigma2"), posterior_means(HEAVY_DATA, HEAVY_NU)):
+        estimate, mcse = result.mean()[name], result.mcse()[name]
+        assert 0 < mcse < 0.05 * abs(exact), "the run is too short to test anything"
+        assert abs(estimate - exact) < 4 * mcse, f"{backend} {name}: {estimate} ± {mcse} vs {exact}"
 
 
 @pytest.mark.parametrize("backend", list(RUNS))
