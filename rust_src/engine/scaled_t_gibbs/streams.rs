@@ -96,9 +96,9 @@ impl SweepVariates {
         self.latents.fill_then(rng, out, |_, _| {});
     }
 
-    /// [`Self::latents`], calling `then(start, drawn)` on each run of fresh draws
-    /// `drawn = out[start..start + drawn.len()]` as soon as it is written (see
-    /// [`BatchedGamma::fill_then`]).
+    /// χ²(ν + 1) variates, one per data point and sweep, into `out`, calling
+    /// `then(start, drawn)` on each run of fresh draws `drawn = out[start..start + drawn.len()]`
+    /// as soon as it is written (see [`BatchedGamma::fill_then`]).
     #[inline(always)]
     pub fn latents_then(
         &mut self,
