@@ -23,7 +23,8 @@ def ar1(phi: float, chains: int, draws: int, seed: int) -> np.ndarray:
 
 # Fixed arrays: (chains, draws, phi, seed), including odd lengths, one chain, strong and
 # negative autocorrelation, and few draws.
-CASES = [(4, 1000, 0.5, 1), (1, 501, 0.9, 2), (3, 7, 0.0, 3), (2, 2000, -0.3, 4), (4, 300, 0.99, 5), (2, 4, 0.2, 6)]
+# The sticky chains (phi 0.99 and 0.999) need more than DIRECT_LAGS lags: the FFT path.
+CASES = [(4, 1000, 0.5, 1), (1, 501, 0.9, 2), (3, 7, 0.0, 3), (2, 2000, -0.3, 4), (4, 300, 0.99, 5), (2, 4, 0.2, 6), (2, 20_000, 0.999, 7)]
 IDS = [f"{c}x{d}-phi{p}" for c, d, p, _ in CASES]
 
 
@@ -64,12 +65,26 @@ def test_the_normal_quantile_function_is_accurate():
     np.testing.assert_allclose(z, special.ndtri(p), rtol=1e-13, atol=1e-15)
 
 
+def test_the_ess_of_a_sticky_chain_needs_the_fft_path():
+    # Guards the case above: Geyer's sequence of this chain runs past the direct sums.
+    x = ar1(0.999, 2, 20_000, 7)
+    assert sampler.autocorrelation(x[0], max_lag=sampler._diagnostics.DIRECT_LAGS)[-1] > 0.5
+
+
 @pytest.mark.parametrize("n", [1, 2, 50, 1001])
 def test_autocovariance_and_autocorrelation(n):
     x = ar1(0.7, 1, n, n)[0]
     np.testing.assert_allclose(sampler.autocovariance(x), ref.autocov(x), rtol=1e-10, atol=1e-12)
     if n > 1:
         np.testing.assert_allclose(sampler.autocorrelation(x, max_lag=n // 2), (ref.autocov(x) / ref.autocov(x)[0])[: n // 2 + 1], atol=1e-12)
+
+
+def test_direct_sums_and_fft_give_the_same_autocovariance():
+    x = ar1(0.8, 1, 5000, 14)[0]
+    direct_lags = sampler._diagnostics.DIRECT_LAGS
+    by_fft = sampler.autocovariance(x, max_lag=direct_lags)  # one lag past the direct sums
+    direct = sampler.autocovariance(x, max_lag=direct_lags - 1)
+    np.testing.assert_allclose(by_fft[:-1], direct, rtol=1e-12, atol=1e-14 * direct[0])
 
 
 def test_ess_of_an_ar1_process_is_near_its_theoretical_value():
@@ -109,6 +124,10 @@ def test_constant_and_non_finite_draws():
         (lambda: sampler.autocovariance(np.ones((2, 3))), ValueError),
         (lambda: sampler.autocovariance([]), ValueError),
         (lambda: sampler.autocovariance([1.0, 2.0], max_lag=2), ValueError),
+        (lambda: sampler.autocovariance([1.0, 2.0], max_lag=-1), ValueError),
+        (lambda: sampler.autocovariance([1.0, 2.0], max_lag=2**70), ValueError),
+        (lambda: sampler.autocovariance([1.0, 2.0], max_lag=1.0), TypeError),
+        (lambda: sampler.autocovariance([1.0, 2.0], max_lag=True), TypeError),
         (lambda: sampler.autocovariance([1.0, np.inf]), ValueError),
         (lambda: sampler.autocorrelation([2.0, 2.0]), ValueError),
         (lambda: sampler.rank_normalize([1.0, np.nan]), ValueError),
@@ -117,6 +136,13 @@ def test_constant_and_non_finite_draws():
 def test_bad_input(call, error):
     with pytest.raises(error):
         call()
+
+
+def test_max_lag_errors_name_it_and_numpy_integers_are_accepted():
+    for bad in (2**70, -1, 1.0, "1"):
+        with pytest.raises((TypeError, ValueError), match="max_lag"):
+            sampler.autocovariance([1.0, 2.0, 3.0], max_lag=bad)
+    assert sampler.autocovariance([1.0, 2.0, 3.0], max_lag=np.int64(1)).shape == (2,)
 
 
 def test_result_methods_use_these_diagnostics():

@@ -5,6 +5,7 @@ import numpy as np
 import numpy.typing as npt
 
 __test__: dict[str, str]
+DIRECT_LAGS: int
 
 def build_info() -> dict[str, Any]: ...
 def autocovariance(x: npt.ArrayLike, max_lag: int | None = None) -> np.ndarray: ...

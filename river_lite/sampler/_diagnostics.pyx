@@ -9,9 +9,9 @@ The definitions are those of ArviZ (``arviz/stats/diagnostics.py``: ``_ess``, ``
 & Bürkner (2021), "Rank-normalization, folding, and localization: an improved R̂ for
 assessing convergence of MCMC", *Bayesian Analysis* 16(2). Two deliberate differences:
 
-* autocovariances are direct sums, computed lazily up to the lag where Geyer's initial
-  positive sequence stops (ArviZ computes all lags by FFT); the values agree to rounding, and
-  for a chain that mixes well the cost is a few passes over the draws;
+* the ESS starts with direct sums for the first ``DIRECT_LAGS`` autocovariances, enough for
+  a chain that mixes well (Geyer's initial positive sequence stops there), and only for
+  stickier chains computes every lag by FFT, as ArviZ always does; the two agree to rounding;
 * ``rhat`` accepts a single chain (split in two halves, as Stan does); ArviZ returns NaN.
 
 Draws are ``(chains, draws)`` arrays, or 1-D for one chain. Input containing NaN or ±inf gives
@@ -20,12 +20,20 @@ NaN (as in ArviZ); fewer than 4 draws per chain is a ``ValueError``.
 
 from libc.math cimport NAN, erfc, exp, isfinite, log, log10, sqrt
 
+import numbers
+import operator
+
 import numpy as np
 
 include "../_build_info.pxi"
 
 cdef double SQRT_2 = 1.4142135623730951
 cdef double SQRT_2PI = 2.5066282746310002
+
+# Lags summed directly before switching to the FFT (the direct sums cost a pass over the
+# draws per lag, the FFT about as much as 40 passes for a million draws; a chain that mixes
+# well needs well under 64 lags).
+DIRECT_LAGS = 64
 
 _ESS_METHODS = ("bulk", "mean")
 _RHAT_METHODS = ("rank", "split")
@@ -87,6 +95,28 @@ cdef double _lag_product(const double[::1] centred, Py_ssize_t lag) noexcept nog
     return total
 
 
+def _fft_autocovariance(centred, Py_ssize_t lags):
+    """The first ``lags`` biased autocovariances of centred chains (last axis), by FFT:
+    zero-padded to a power of two >= 2n so the circular correlation does not wrap."""
+    n = centred.shape[centred.ndim - 1]
+    size = 1 << (2 * n - 1).bit_length()
+    spectrum = np.fft.rfft(centred, n=size, axis=-1)
+    power = spectrum.real**2 + spectrum.imag**2
+    return np.fft.irfft(power, n=size, axis=-1)[..., :lags] / n
+
+
+def _checked_max_lag(max_lag, Py_ssize_t n):
+    """``max_lag`` as an int in [0, n - 1] (default n - 1), or the error that names it."""
+    if max_lag is None:
+        return n - 1
+    if isinstance(max_lag, bool) or not isinstance(max_lag, numbers.Integral):
+        raise TypeError(f"max_lag must be an integer, got {type(max_lag).__name__}")
+    lag = operator.index(max_lag)
+    if not 0 <= lag < n:
+        raise ValueError(f"max_lag must lie in [0, {n - 1}], got {lag}")
+    return lag
+
+
 def autocovariance(x, max_lag=None):
     """Autocovariance of one chain at lags 0 to ``max_lag``.
 
@@ -95,8 +125,9 @@ def autocovariance(x, max_lag=None):
     x : array_like
         1-D draws of one chain, finite.
     max_lag : int, optional
-        Largest lag, ``0 <= max_lag < len(x)``; default ``len(x) - 1``. The cost is
-        ``O(len(x) * max_lag)``.
+        Largest lag, ``0 <= max_lag < len(x)``; default ``len(x) - 1``. Up to
+        ``DIRECT_LAGS`` lags are direct sums; more are computed by FFT in
+        ``O(len(x) log len(x))``.
 
     Returns
     -------
@@ -114,12 +145,12 @@ def autocovariance(x, max_lag=None):
     if array.ndim != 1 or array.shape[0] < 1:
         raise ValueError(f"x must be a non-empty 1-D array, got shape {array.shape}")
     cdef Py_ssize_t n = array.shape[0]
-    cdef Py_ssize_t last = n - 1 if max_lag is None else max_lag
-    if last < 0 or last >= n:
-        raise ValueError(f"max_lag must lie in [0, {n - 1}], got {max_lag}")
+    cdef Py_ssize_t last = _checked_max_lag(max_lag, n)
     if not np.isfinite(array).all():
         raise ValueError("x must be finite (no NaN or inf)")
     centred_array = array - array.mean()
+    if last >= DIRECT_LAGS:
+        return _fft_autocovariance(centred_array, last + 1)
     cdef const double[::1] centred = centred_array
     result = np.empty(last + 1)
     cdef double[::1] out = result
@@ -173,12 +204,14 @@ cdef double _mean_autocovariance(const double[:, ::1] centred, Py_ssize_t lag) n
     return total / m
 
 
-cdef double _ess_kernel(const double[:, ::1] x, double[::1] rho, double[:, ::1] centred,
-                        double[::1] chain_mean) noexcept nogil:
-    """ArviZ's ``_ess`` on finite ``(m, n)`` draws; ``rho`` (n zeros), ``centred`` (m × n)
-    and ``chain_mean`` (m) are scratch space."""
-    cdef Py_ssize_t m = x.shape[0], n = x.shape[1], c, i, t, max_t
-    cdef double lo = x[0, 0], hi = x[0, 0], grand = 0.0, between = 0.0
+cdef bint _centre_chains(const double[:, ::1] x, double[:, ::1] centred,
+                         double[::1] chain_mean, double *between) noexcept nogil:
+    """Writes each chain minus its mean to ``centred`` (``chain_mean``: m of scratch space)
+    and the variance of the chain means (0 for one chain) to ``between``; returns False when
+    the draws are constant."""
+    cdef Py_ssize_t m = x.shape[0], n = x.shape[1], c, i
+    cdef double lo = x[0, 0], hi = x[0, 0], grand = 0.0
+    between[0] = 0.0
     for c in range(m):
         chain_mean[c] = 0.0
         for i in range(n):
@@ -190,25 +223,35 @@ cdef double _ess_kernel(const double[:, ::1] x, double[::1] rho, double[:, ::1] 
         for i in range(n):
             centred[c, i] = x[c, i] - chain_mean[c]
     if hi - lo < 1e-15:  # np.finfo(float).resolution: constant draws
-        return <double>(m * n)
+        return False
     grand /= m
     if m > 1:
         for c in range(m):
-            between += (chain_mean[c] - grand) * (chain_mean[c] - grand)
-        between /= m - 1
+            between[0] += (chain_mean[c] - grand) * (chain_mean[c] - grand)
+        between[0] /= m - 1
+    return True
 
-    cdef double mean_var = _mean_autocovariance(centred, 0) * n / (n - 1.0)
+
+cdef double _geyer_ess(const double[::1] acov, Py_ssize_t m, Py_ssize_t n, double between,
+                       double[::1] rho) noexcept nogil:
+    """ArviZ's ``_ess`` from the chains' mean autocovariance at lags 0 .. len(acov) - 1;
+    ``rho`` is n zeros of scratch space. Returns -1 when the initial positive sequence needs
+    a lag beyond ``acov``."""
+    cdef Py_ssize_t lags = acov.shape[0], t, max_t
+    cdef double mean_var = acov[0] * n / (n - 1.0)
     cdef double var_plus = mean_var * (n - 1.0) / n + between
     cdef double rho_even = 1.0
-    cdef double rho_odd = 1.0 - (mean_var - _mean_autocovariance(centred, 1)) / var_plus
+    cdef double rho_odd = 1.0 - (mean_var - acov[1]) / var_plus
     rho[0] = rho_even
     rho[1] = rho_odd
 
     # Geyer's initial positive sequence.
     t = 1
     while t < n - 3 and rho_even + rho_odd > 0.0:
-        rho_even = 1.0 - (mean_var - _mean_autocovariance(centred, t + 1)) / var_plus
-        rho_odd = 1.0 - (mean_var - _mean_autocovariance(centred, t + 2)) / var_plus
+        if t + 2 >= lags:
+            return -1.0
+        rho_even = 1.0 - (mean_var - acov[t + 1]) / var_plus
+        rho_odd = 1.0 - (mean_var - acov[t + 2]) / var_plus
         if rho_even + rho_odd >= 0.0:
             rho[t + 1] = rho_even
             rho[t + 2] = rho_odd
@@ -239,15 +282,30 @@ cdef double _ess_kernel(const double[:, ::1] x, double[::1] rho, double[:, ::1] 
 
 
 cdef double _ess_of(array):
-    """ESS of a finite C-contiguous ``(m, n)`` float64 array."""
+    """ESS of a finite C-contiguous ``(m, n)`` float64 array, n >= 2."""
     cdef const double[:, ::1] x = array
-    cdef Py_ssize_t m = x.shape[0], n = x.shape[1]
-    cdef double[::1] rho = np.zeros(n)
-    cdef double[:, ::1] centred = np.empty((m, n))
+    cdef Py_ssize_t m = x.shape[0], n = x.shape[1], lag
+    centred_array = np.empty((m, n))
+    cdef double[:, ::1] centred = centred_array
     cdef double[::1] chain_mean = np.empty(m)
-    cdef double result
+    cdef double[::1] acov = np.empty(min(n, DIRECT_LAGS))
+    cdef double[::1] rho = np.zeros(n)
+    cdef double between, result
+    cdef bint varies
     with nogil:
-        result = _ess_kernel(x, rho, centred, chain_mean)
+        varies = _centre_chains(x, centred, chain_mean, &between)
+        if varies:
+            for lag in range(acov.shape[0]):
+                acov[lag] = _mean_autocovariance(centred, lag)
+            result = _geyer_ess(acov, m, n, between, rho)
+    if not varies:
+        return <double>(m * n)
+    if result == -1.0:
+        # A sticky chain: every lag by FFT costs less than more direct sums.
+        acov = np.ascontiguousarray(_fft_autocovariance(centred_array, n).mean(axis=0))
+        rho = np.zeros(n)
+        with nogil:
+            result = _geyer_ess(acov, m, n, between, rho)
     return result
 
 
