@@ -48,9 +48,9 @@ pub struct Head {
     pub cols: usize,
     pub weights: Vec<f64>,
     pub intercept: Vec<f64>,
-    l1_received: Vec<f64>,
+    pub(super) l1_received: Vec<f64>,
     l1_total: f64,
-    avg_weights: Vec<f64>,
+    pub(super) avg_weights: Vec<f64>,
     avg_intercept: Vec<f64>,
     /// Updates made so far (`t` of the schedules).
     pub updates: f64,
@@ -284,25 +284,32 @@ impl Head {
         }
     }
 
-    /// Checks the invariants a decoded state must satisfy.
-    pub fn is_consistent(&self, n_classes: usize, cols: usize) -> bool {
-        let rows_ok = match self.link {
-            Link::Sigmoid { positive } => self.rows == 1 && positive < n_classes,
-            Link::Softmax => self.rows == n_classes,
-        };
-        let n = self.rows * cols;
-        rows_ok
-            && self.cols == cols
-            && self.weights.len() == n
-            && self.intercept.len() == self.rows
-            && (self.l1_received.is_empty() || self.l1_received.len() == n)
-            && (self.avg_weights.is_empty() || self.avg_weights.len() == n)
-            && self.avg_intercept.len()
-                == if self.avg_weights.is_empty() {
-                    0
-                } else {
-                    self.rows
-                }
+    /// Checks a decoded head against `like`, a new head with the same settings: the same link
+    /// and buffer sizes, finite parameters and a valid schedule state.
+    pub fn is_consistent_with(&self, like: &Head) -> bool {
+        let same_shape = self.link == like.link
+            && self.rows == like.rows
+            && self.cols == like.cols
+            && self.weights.len() == like.weights.len()
+            && self.intercept.len() == like.intercept.len()
+            && self.l1_received.len() == like.l1_received.len()
+            && self.avg_weights.len() == like.avg_weights.len()
+            && self.avg_intercept.len() == like.avg_intercept.len();
+        let finite = self
+            .weights
+            .iter()
+            .chain(&self.intercept)
+            .chain(&self.l1_received)
+            .chain(&self.avg_weights)
+            .chain(&self.avg_intercept)
+            .chain([&self.l1_total])
+            .all(|v| v.is_finite());
+        same_shape
+            && finite
+            && self.updates >= 0.0
+            && self.updates.is_finite()
+            && self.eta >= 0.0 // 0 under the optimal schedule, which ignores it
+            && self.eta.is_finite()
     }
 }
 

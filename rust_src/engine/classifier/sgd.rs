@@ -363,21 +363,25 @@ impl SgdClassifier {
         Ok(proba)
     }
 
-    /// Checks the invariants a decoded state must satisfy.
+    /// Checks the invariants a decoded state must satisfy: it must have the structure a new
+    /// classifier with its settings has (step settings, heads and their buffers, scaler), so
+    /// that no buffer the training loop indexes can be missing or short.
     pub fn is_consistent(&self) -> bool {
-        let s = &self.settings;
-        s.n_classes >= 2
-            && s.n_features > 0
-            && !self.heads.is_empty()
+        let Ok(fresh) = Self::new(self.settings.clone()) else {
+            return false;
+        };
+        self.step == fresh.step
+            && self.heads.len() == fresh.heads.len()
             && self
                 .heads
                 .iter()
-                .all(|h| h.is_consistent(s.n_classes, s.n_features))
+                .zip(&fresh.heads)
+                .all(|(head, like)| head.is_consistent_with(like))
+            && self.scaler.is_some() == fresh.scaler.is_some()
             && self
                 .scaler
                 .as_ref()
-                .is_none_or(|sc| sc.is_consistent(s.n_features))
-            && self.scaler.is_some() == s.standardize
+                .is_none_or(|sc| sc.is_consistent(self.settings.n_features))
     }
 
     /// The mean training-loss tracker's best value of the first head (for reporting).
@@ -577,5 +581,35 @@ pub(crate) mod tests {
         model.fit(x, &y, 200).unwrap();
         assert!(accuracy(&model, x, &y) > 0.95);
         assert!(model.is_consistent());
+    }
+
+    #[test]
+    fn states_whose_buffers_do_not_fit_their_settings_are_inconsistent() {
+        // A decoded state claiming averaging (or an L1 penalty) without the buffers for it
+        // would index a missing buffer in the training loop: found by mutating states.
+        let mut s = settings(3, 3, MultiClass::OneVsRest);
+        s.average = true;
+        s.alpha = 1e-3;
+        s.l1_ratio = 0.5;
+        let model = SgdClassifier::new(s).unwrap();
+        assert!(model.is_consistent());
+        let mut bad = model.clone();
+        bad.heads[1].avg_weights.clear();
+        assert!(!bad.is_consistent());
+        let mut bad = model.clone();
+        bad.heads[0].l1_received.clear();
+        assert!(!bad.is_consistent());
+        let mut bad = model.clone();
+        bad.step.average = false;
+        assert!(!bad.is_consistent());
+        let mut bad = model.clone();
+        bad.heads.pop();
+        assert!(!bad.is_consistent());
+        let mut bad = model.clone();
+        bad.heads[2].weights[0] = f64::NAN;
+        assert!(!bad.is_consistent());
+        let mut bad = model;
+        bad.heads[0].link = Link::Softmax;
+        assert!(!bad.is_consistent());
     }
 }
