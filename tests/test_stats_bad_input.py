@@ -37,6 +37,11 @@ BAD_CONSTRUCTORS = [
     (lambda: stats.Rolling(stats.Kurtosis, window_size=3), TypeError, "no revert method"),
     (lambda: stats.Rolling(stats.Quantile(), window_size=3), TypeError, "no revert method"),
     (lambda: stats.Rolling(stats.Mean, window_size=0), ValueError, "window_size"),
+    # Sizes that do not fit the platform's sizes raised a bare OverflowError.
+    (lambda: stats.RollingQuantile(0.5, 2**64), ValueError, "window_size must be an integer >= 1 and <="),
+    (lambda: stats.RollingIQR(2**100), ValueError, "window_size must be an integer >= 1 and <="),
+    (lambda: stats.Rolling(stats.Mean, window_size=2**62), ValueError, "window_size must be an integer >= 1 and <="),
+    (lambda: stats.Rolling(stats.Mean, window_size=3.0), ValueError, "window_size"),
     (lambda: stats.Rolling(stats.Mean(), 3, ddof=1), TypeError, "keyword arguments"),
 ]
 
@@ -52,6 +57,18 @@ def test_rolling_refuses_a_statistic_that_has_seen_values():
     mean.update(1.0)
     with pytest.raises(ValueError, match="must not have seen values"):
         stats.Rolling(mean, window_size=3)
+
+
+def test_numpy_integers_are_window_sizes():
+    np = pytest.importorskip("numpy")
+    for rolling in (
+        stats.RollingQuantile(0.5, np.int64(2)),
+        stats.RollingIQR(np.uint8(2)),
+        stats.Rolling(stats.Mean, window_size=np.int32(2)),
+    ):
+        rolling.update_many([1.0, 5.0, 9.0])
+        assert rolling.window_size == 2 and type(rolling.window_size) is int
+    assert stats.Rolling(stats.Mean, window_size=np.int32(2)).get() is None
 
 
 def test_huge_window_is_allocated_lazily():

@@ -46,6 +46,16 @@ cdef Py_ssize_t _count_non_finite(const double[::1] xs) noexcept nogil:
     return bad
 
 
+cdef Py_ssize_t _check_window_size(object window_size, Py_ssize_t largest) except 0:
+    """``window_size`` as a number in [1, largest], or the ValueError that names it. NumPy
+    integers are integers; bools and floats are not."""
+    if not isinstance(window_size, bool) and hasattr(window_size, "__index__"):
+        size = window_size.__index__()
+        if 1 <= size <= largest:
+            return size
+    raise ValueError(f"window_size must be an integer >= 1 and <= {largest}, got {window_size!r}")
+
+
 cdef tuple _unpack_state(object state, str kind, int n_fields):
     """Checks a pickled state ``(kind, version, *fields)`` and returns the fields."""
     if not isinstance(state, tuple) or len(state) != n_fields + 2:

@@ -10,6 +10,7 @@ Every class follows the contract documented in :mod:`river_lite.stats.base`.
 cimport cython
 from libc.math cimport isfinite, sqrt
 from libc.stdlib cimport free, malloc
+from cpython.pyport cimport PY_SSIZE_T_MAX
 
 import numpy as np
 
@@ -843,8 +844,8 @@ cdef class Rolling:
             raise TypeError("keyword arguments are only accepted with a statistic class")
         if not (callable(getattr(stat, "update", None)) and callable(getattr(stat, "revert", None))):
             raise TypeError(f"{type(stat).__name__} cannot be rolled: it has no revert method")
-        if isinstance(window_size, bool) or not isinstance(window_size, int) or window_size < 1:
-            raise ValueError(f"window_size must be an integer >= 1, got {window_size!r}")
+        # The window is one allocation of window_size doubles: its size in bytes must fit.
+        window_size = _check_window_size(window_size, PY_SSIZE_T_MAX // sizeof(double))
         fresh = stat.get()
         if fresh not in (None, 0):
             raise ValueError(f"{type(stat).__name__} must not have seen values before rolling")

@@ -14,6 +14,7 @@ Rust (with the GIL, critical sections compile to nothing and cost nothing).
 
 cimport cython
 from cpython.pycapsule cimport PyCapsule_GetPointer
+from cpython.pyport cimport PY_SSIZE_T_MAX
 from libc.math cimport isfinite
 
 import numpy as np
@@ -141,12 +142,6 @@ cdef int _check_ordered(double q_inf, double q_sup) except -1:
     if not q_inf < q_sup:
         raise ValueError(f"q_inf must be smaller than q_sup, got q_inf={q_inf} and q_sup={q_sup}")
     return 0
-
-
-cdef size_t _check_window_size(object window_size) except 0:
-    if isinstance(window_size, bool) or not isinstance(window_size, int) or window_size < 1:
-        raise ValueError(f"window_size must be an integer >= 1, got {window_size!r}")
-    return window_size
 
 
 cdef object _p2_value(const P2Quantile *engine):
@@ -363,7 +358,7 @@ cdef class RollingQuantile:
 
     def __cinit__(self, double q, window_size):
         self.q = _check_closed_probability("q", q)
-        self.window_size = _check_window_size(window_size)
+        self.window_size = _check_window_size(window_size, PY_SSIZE_T_MAX)
         self.window = api.window_new(self.window_size)
         if self.window == NULL:
             raise MemoryError()
@@ -445,7 +440,7 @@ cdef class RollingIQR:
     cdef readonly size_t window_size
 
     def __cinit__(self, window_size, double q_inf=0.25, double q_sup=0.75):
-        self.window_size = _check_window_size(window_size)
+        self.window_size = _check_window_size(window_size, PY_SSIZE_T_MAX)
         self.q_inf = _check_closed_probability("q_inf", q_inf)
         self.q_sup = _check_closed_probability("q_sup", q_sup)
         _check_ordered(q_inf, q_sup)
