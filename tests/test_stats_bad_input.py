@@ -32,6 +32,7 @@ BAD_CONSTRUCTORS = [
     (lambda: stats.EWVar(-0.1), ValueError, r"fading_factor must lie in \(0, 1\]"),
     (lambda: stats.Var(ddof=-1), ValueError, "ddof must be >= 0"),
     (lambda: stats.Var(ddof=1.5), TypeError, "ddof must be an integer"),
+    (lambda: stats.Var(ddof=2**40), ValueError, "ddof must be >= 0 and <="),  # was OverflowError
     (lambda: stats.Skew(bias="yes"), TypeError, "bias must be a bool"),
     (lambda: stats.Rolling(stats.Min, window_size=3), TypeError, "no revert method"),
     (lambda: stats.Rolling(stats.Kurtosis, window_size=3), TypeError, "no revert method"),
@@ -69,6 +70,13 @@ def test_numpy_integers_are_window_sizes():
         rolling.update_many([1.0, 5.0, 9.0])
         assert rolling.window_size == 2 and type(rolling.window_size) is int
     assert stats.Rolling(stats.Mean, window_size=np.int32(2)).get() is None
+
+
+def test_numpy_scalars_are_accepted_as_ddof_and_bias():
+    np = pytest.importorskip("numpy")
+    assert stats.Var(ddof=np.int64(0)).ddof == 0
+    assert stats.Skew(bias=np.bool_(True)).bias is True
+    assert stats.Kurtosis(bias=np.bool_(False)).bias is False
 
 
 def test_huge_window_is_allocated_lazily():

@@ -9,6 +9,7 @@ Every class follows the contract documented in :mod:`river_lite.stats.base`.
 
 cimport cython
 from libc.math cimport isfinite, sqrt
+from libc.limits cimport INT_MAX
 from libc.stdlib cimport free, malloc
 from cpython.pyport cimport PY_SSIZE_T_MAX
 
@@ -248,10 +249,11 @@ cdef class Var:
     cdef double sum_squares
 
     def __init__(self, ddof=1):
-        if isinstance(ddof, bool) or not isinstance(ddof, int):
+        if isinstance(ddof, (bool, np.bool_)) or not hasattr(ddof, "__index__"):
             raise TypeError(f"ddof must be an integer, got {ddof!r}")
-        if ddof < 0:
-            raise ValueError(f"ddof must be >= 0, got {ddof}")
+        ddof = ddof.__index__()  # NumPy integers are integers too
+        if not 0 <= ddof <= INT_MAX:
+            raise ValueError(f"ddof must be >= 0 and <= {INT_MAX}, got {ddof}")
         self.ddof = ddof
 
     cdef inline void _add(self, double x) noexcept:
@@ -678,7 +680,7 @@ cdef class _CentralMoments:
     cdef double m4
 
     def __init__(self, bias=False):
-        if not isinstance(bias, (bool, int)):
+        if not isinstance(bias, (bool, int, np.bool_)):
             raise TypeError(f"bias must be a bool, got {bias!r}")
         self.bias = bias
 
