@@ -288,6 +288,24 @@ def test_learn_one_waits_for_two_classes_then_fixes_them():
     assert model.predict_one({"x": 3.0}) in ("up", "down")
 
 
+@pytest.mark.parametrize("make", MODELS)
+def test_a_bad_sample_before_the_model_exists_is_refused_and_not_kept(make):
+    # Such a sample used to be kept aside silently, and then failed every later learn_one.
+    model = make()
+    with pytest.raises(ValueError, match=r"x\['b'\] is nan"):
+        model.learn_one({"a": 1.0, "b": float("nan")}, 1)
+    with pytest.raises(ValueError, match=r"x\['a'\] is inf"):
+        model.learn_one({"a": float("inf")}, 1)
+    with pytest.raises(TypeError, match="hashable class label"):
+        model.learn_one({"a": 1.0, "b": 2.0}, [1])
+    model.learn_one({"a": 1.0, "b": 2.0}, 1)
+    with pytest.raises(ValueError, match="NaN"):
+        model.learn_one({"a": -1.0, "b": -2.0}, float("nan"))  # two classes: partial_fit refuses
+    model.learn_one({"a": -1.0, "b": -2.0}, 0)
+    assert model.classes_.tolist() == [0, 1]
+    assert model.predict_one({"a": 1.0, "b": 2.0}) in (0, 1)
+
+
 # ---------------------------------------------------------------------------- the GIL
 @pytest.mark.parametrize(
     "make", [lambda: SGDClassifier(max_iter=30, tol=None), lambda: MLPClassifier((64,), max_iter=3)]

@@ -300,20 +300,24 @@ class BaseClassifier:
         if getattr(self, "_engine", None) is not None:
             self.partial_fit(vector, np.asarray([y]))
             return
+        # A sample kept aside must be one partial_fit will accept: a bad one stored now would
+        # make every later call fail.
+        if not np.isfinite(vector).all():
+            names = self._online_state()["features"] or list(x)
+            bad = names[int(np.flatnonzero(~np.isfinite(vector[0]))[0])]
+            raise ValueError(f"x[{bad!r}] is {x.get(bad)}: NaN and infinite values are rejected")
+        try:
+            hash(y)
+        except TypeError:
+            raise TypeError(f"y must be a hashable class label, got {type(y).__name__}") from None
         online = self._online_state()
-        online["pending_x"].append(vector[0])
-        online["pending_y"].append(y)
-        labels = online["pending_y"]
+        pending_x = [*online["pending_x"], vector[0]]
+        labels = [*online["pending_y"], y]
         if classes is not None or len(set(labels)) >= 2:
-            try:
-                self.partial_fit(
-                    np.vstack(online["pending_x"]), np.asarray(labels), classes=classes
-                )
-            except (TypeError, ValueError):
-                online["pending_x"].pop()
-                online["pending_y"].pop()
-                raise
-            online["pending_x"], online["pending_y"] = [], []
+            # Nothing is stored when this raises.
+            self.partial_fit(np.vstack(pending_x), np.asarray(labels), classes=classes)
+            pending_x, labels = [], []
+        online["pending_x"], online["pending_y"] = pending_x, labels
 
     def predict_proba_one(self, x: dict) -> dict:
         """``{class: probability}`` for one sample; ``{}`` before anything was learned (River)."""
