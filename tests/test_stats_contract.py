@@ -120,9 +120,49 @@ def test_update_many_rejects_non_1d_input(name, shape):
 
 
 @pytest.mark.parametrize("name", NAMES)
-def test_update_many_with_text_is_an_error(name):
-    with pytest.raises(ValueError):
-        FACTORIES[name]().update_many(["1.0", "x"])
+@pytest.mark.parametrize(
+    "values",
+    [
+        ["1.0", "x"],
+        ["1.0", "2.0"],  # text that looks like numbers is still text (NumPy would parse it)
+        "123",
+        {1: 2.0},
+        np.array([1.0 + 2j]),  # NumPy would drop the imaginary part with a warning
+        np.array(["2020-01-01"], dtype="datetime64[D]"),  # NumPy would count the days
+        np.array([1, 2], dtype="timedelta64[s]"),
+        [1.0, "x"],
+        "a generator",  # made fresh in the test: a generator is consumed once
+    ],
+    ids=["text", "numeric-text", "str", "dict", "complex", "datetime64", "timedelta64", "mixed", "generator"],
+)
+def test_update_many_with_values_that_are_not_real_numbers_is_a_type_error(name, values):
+    if isinstance(values, str) and values == "a generator":
+        values = (x for x in [1.0, "x"])
+    stat = FACTORIES[name]()
+    stat.update_many([1.0, 2.0])
+    before = stat.get()
+    with pytest.raises(TypeError, match="values must be a 1-D array-like of real numbers"):
+        stat.update_many(values)
+    assert_same(stat.get(), before)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_update_many_reads_iterators_and_object_arrays_of_numbers(name):
+    from decimal import Decimal
+    from fractions import Fraction
+
+    values = [1.5, 2.0, -3.25, 4.0]
+    reference = FACTORIES[name]()
+    reference.update_many(np.asarray(values))
+    for converted in (
+        iter(values),
+        (x for x in values),
+        np.array(values, dtype=object),
+        [Decimal("1.5"), 2, Fraction(-13, 4), np.float32(4.0)],
+    ):
+        stat = FACTORIES[name]()
+        stat.update_many(converted)
+        assert_same(stat.get(), reference.get())
 
 
 @pytest.mark.parametrize("name", NAMES)

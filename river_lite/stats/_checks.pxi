@@ -21,12 +21,26 @@ cdef const double[::1] _finite_vector(values) except *:
 
 
 cdef const double[::1] _float_vector(values) except *:
-    """A 1-D float array-like as a contiguous float64 view, unchecked: the caller must
-    reject non-finite values (``_reject_non_finite``) before changing any state."""
-    array = np.asarray(values, dtype=np.float64)
+    """A 1-D array-like of real numbers (or an iterator of them) as a contiguous float64
+    view, unchecked: the caller must reject non-finite values (``_reject_non_finite``) before
+    changing any state. Text, complex numbers and dates are a TypeError naming ``values``,
+    not silently converted."""
+    if isinstance(values, (str, bytes, dict)):
+        raise TypeError(f"values must be a 1-D array-like of real numbers, got {type(values).__name__}")
+    try:
+        if hasattr(values, "__next__"):  # a generator or another iterator
+            array = np.fromiter(values, dtype=np.float64)
+        else:
+            array = np.asarray(values)
+            if array.dtype.kind not in "biuf":  # bool, int, unsigned, float: read as float64
+                if array.dtype.kind != "O":
+                    raise TypeError(f"dtype {array.dtype} does not hold real numbers")
+                array = array.astype(np.float64)  # Python numbers, Decimals, Fractions
+    except (TypeError, ValueError) as error:
+        raise TypeError(f"values must be a 1-D array-like of real numbers ({error})") from None
     if array.ndim != 1:
         raise ValueError(f"values must be a 1-D array, got shape {array.shape}")
-    return np.ascontiguousarray(array)
+    return np.ascontiguousarray(array, dtype=np.float64)
 
 
 cdef int _reject_non_finite(const double[::1] xs) except -1:
