@@ -155,3 +155,11 @@ def test_any_input_is_a_clean_error_or_finite_draws(data, nu):
 def test_a_chain_leaving_the_float_range_is_a_value_error_on_every_backend(data, nu, backend):
     with pytest.raises(ValueError, match="improper or too diffuse"):
         ScaledTModel(data, nu).run(burn_in=10, sample_size=20, seed=1, backend=backend)
+
+
+@pytest.mark.parametrize("backend", ["rust", "numpy", "python"])
+def test_draws_too_large_to_allocate_fail_before_sampling(backend):
+    # 2**42 draws per chain (128 TiB): every backend refuses at once; the python backend
+    # used to start sampling and grow its lists until memory ran out.
+    with pytest.raises(MemoryError):
+        ScaledTModel(GOOD, 3.0).run(burn_in=1, sample_size=2**42, backend=backend)

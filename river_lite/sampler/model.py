@@ -171,13 +171,23 @@ class ScaledTModel:
                 draws = numpy_reference.sample(self._data, self._nu, burn_in, sample_size, chains, seed)
             _check_reference_draws(draws, burn_in)
         else:
+            # The arrays first: a size that cannot be allocated fails now, not after sampling.
+            try:
+                arrays = np.empty((4, chains, sample_size))
+            except (MemoryError, ValueError):
+                raise MemoryError(
+                    f"cannot allocate {32 * chains * sample_size} bytes for the draws: "
+                    "ask for fewer chains or a smaller sample_size"
+                ) from None
             try:
                 lists = python_reference.sample(
                     self._data.tolist(), self._nu, burn_in, sample_size, chains, seed
                 )
             except ArithmeticError as error:  # a division by zero or an overflow mid-chain
                 raise ValueError(f"a chain left the floating-point range ({error}): {_IMPROPER}") from None
-            draws = {name: np.array(values, dtype=np.float64) for name, values in lists.items()}
+            draws = dict(zip(lists, arrays))
+            for name, values in lists.items():
+                draws[name][...] = values
             _check_reference_draws(draws, burn_in)
         return SamplerResult(**draws, nu=self._nu, burn_in=burn_in, seed=seed, backend=backend)
 
