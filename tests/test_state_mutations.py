@@ -47,6 +47,19 @@ def mutations(state, rng: random.Random):
             yield tuple(new if i == key else v for i, v in enumerate(state))
 
 
+def accepted_mutations(original, state, rng: random.Random, unchanged):
+    """Loads each mutation of ``state`` into a copy of ``original`` and yields the copies that
+    accept theirs; a refusal must be a ValueError/TypeError that passes ``unchanged(copy)``."""
+    for bad in mutations(state, rng):
+        target = copy.deepcopy(original)
+        try:
+            target.__setstate__(bad)
+        except (ValueError, TypeError):
+            unchanged(target)
+            continue
+        yield target
+
+
 def call_all(*calls) -> None:
     """Runs every call; each may fail with a built-in exception, and only with one."""
     for call in calls:
@@ -65,14 +78,12 @@ def test_mutated_stats_states(name):
         stat.update_many(values[:seen])
         state = stat.__reduce_ex__(2)[2]
         before = stat.get()
-        for bad in mutations(state, rng):
-            target = copy.deepcopy(stat)
-            try:
-                target.__setstate__(bad)
-            except (ValueError, TypeError):
-                after = target.get()
-                assert after == before or (after != after and before != before)
-                continue
+
+        def unchanged(target):
+            after = target.get()
+            assert after == before or (after != after and before != before)
+
+        for target in accepted_mutations(stat, state, rng, unchanged):
             call_all(
                 lambda: target.update_many(values * 1e3),
                 lambda: target.update(1.5),
@@ -97,13 +108,11 @@ def test_mutated_classifier_states(name):
     y = (X[:, 0] > 0).astype(int) + (0 if name == "SGD binary" else (X[:, 1] > 0.5))
     model = MODELS[name]().fit(X, y)
     state = model.__getstate__()
-    for bad in mutations(state, rng):
-        target = copy.deepcopy(model)
-        try:
-            target.__setstate__(bad)
-        except (ValueError, TypeError):
-            np.testing.assert_array_equal(target.predict(X), model.predict(X))
-            continue
+
+    def unchanged(target):
+        np.testing.assert_array_equal(target.predict(X), model.predict(X))
+
+    for target in accepted_mutations(model, state, rng, unchanged):
         call_all(
             lambda: target.predict(X[:5]),
             lambda: target.predict_proba(X[:5]),
