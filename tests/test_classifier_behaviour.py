@@ -290,20 +290,29 @@ def test_learn_one_waits_for_two_classes_then_fixes_them():
 
 @pytest.mark.parametrize("make", MODELS)
 def test_a_bad_sample_before_the_model_exists_is_refused_and_not_kept(make):
-    # Such a sample used to be kept aside silently, and then failed every later learn_one.
+    # Such samples used to be kept aside silently, and then failed every later learn_one.
     model = make()
-    with pytest.raises(ValueError, match=r"x\['b'\] is nan"):
-        model.learn_one({"a": 1.0, "b": float("nan")}, 1)
-    with pytest.raises(ValueError, match=r"x\['a'\] is inf"):
-        model.learn_one({"a": float("inf")}, 1)
-    with pytest.raises(TypeError, match="hashable class label"):
-        model.learn_one({"a": 1.0, "b": 2.0}, [1])
-    model.learn_one({"a": 1.0, "b": 2.0}, 1)
+    for x, y, error, message in [
+        ({"a": 1.0, "b": float("nan")}, 1, ValueError, r"x\['b'\] is nan"),
+        ({"a": float("inf")}, 1, ValueError, r"x\['a'\] is inf"),
+        ({}, 1, ValueError, "non-empty dict"),
+        ({"a": 1.0, "b": 2.0}, float("nan"), ValueError, "NaN"),
+        ({"a": 1.0, "b": 2.0}, None, ValueError, "one class label"),
+        ({"a": 1.0, "b": 2.0}, (1, 2), ValueError, "one class label"),
+        ({"a": 1.0, "b": 2.0}, [1], ValueError, "one class label"),
+        ({"a": 1.0, "b": 2.0}, 0.5, ValueError, "continuous"),
+    ]:
+        with pytest.raises(error, match=message):
+            model.learn_one(x, y)
+    # Nothing was kept, not even the feature names of a refused first sample.
+    model.learn_one({"c": 1.0, "d": 2.0}, np.array(1))  # a 0-d array is one label
     with pytest.raises(ValueError, match="NaN"):
-        model.learn_one({"a": -1.0, "b": -2.0}, float("nan"))  # two classes: partial_fit refuses
-    model.learn_one({"a": -1.0, "b": -2.0}, 0)
+        model.learn_one({"c": -1.0, "d": -2.0}, float("nan"))
+    with pytest.raises(TypeError, match="labels of one type"):
+        model.learn_one({"c": -1.0, "d": -2.0}, "zero")
+    model.learn_one({"c": -1.0, "d": -2.0}, 0)
     assert model.classes_.tolist() == [0, 1]
-    assert model.predict_one({"a": 1.0, "b": 2.0}) in (0, 1)
+    assert model.predict_one({"c": 1.0, "d": 2.0}) in (0, 1)
 
 
 # ---------------------------------------------------------------------------- the GIL

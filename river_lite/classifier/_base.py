@@ -265,10 +265,12 @@ class BaseClassifier:
             online = self._online = {"features": None, "pending_x": [], "pending_y": []}
         return online
 
-    def _vector(self, x: dict) -> np.ndarray:
+    def _vector(self, x: dict, names: list | None = None) -> np.ndarray:
+        """``x`` as a ``(1, n_features)`` row, its features in the order of ``names`` (default:
+        the names the first ``learn_one`` fixed; after fitting on arrays, the dict's order)."""
         if not isinstance(x, dict):
             raise TypeError(f"x must be a dict of feature name -> number, got {type(x).__name__}")
-        names = self._online_state()["features"]
+        names = self._online_state()["features"] if names is None else names
         if names is None:
             if getattr(self, "_engine", None) is not None:
                 # Fitted on arrays: the dict's values, in order, are the features.
@@ -278,7 +280,7 @@ class BaseClassifier:
                         f"{self.n_features_in_} features as input"
                     )
                 return np.asarray([list(x.values())], dtype=np.float64)
-            names = self._online_state()["features"] = list(x)
+            names = list(x)
         unknown = [k for k in x if k not in set(names)]
         if unknown:
             raise ValueError(
@@ -294,30 +296,35 @@ class BaseClassifier:
         unknown key raises ``ValueError``). The classes are fixed when the model is created:
         pass every label of the stream as ``classes`` on the first call; without it, samples
         are kept aside until two classes have been seen and the model is created with those
-        two (later labels must be among them).
+        two (later labels must be among them). A sample that raises is not kept.
         """
-        vector = self._vector(x)
         if getattr(self, "_engine", None) is not None:
-            self.partial_fit(vector, np.asarray([y]))
+            self.partial_fit(self._vector(x), np.asarray([y]))
             return
-        # A sample kept aside must be one partial_fit will accept: a bad one stored now would
-        # make every later call fail.
+        online = self._online_state()
+        names = online["features"]
+        if names is None:  # this first sample fixes the features
+            if not isinstance(x, dict) or not x:
+                raise ValueError(f"x must be a non-empty dict of feature name -> number, got {x!r}")
+            names = list(x)
+        vector = self._vector(x, names)
+        # Samples kept aside must pass every check partial_fit makes: one that fails them,
+        # kept, would make every later call fail.
         if not np.isfinite(vector).all():
-            names = self._online_state()["features"] or list(x)
             bad = names[int(np.flatnonzero(~np.isfinite(vector[0]))[0])]
             raise ValueError(f"x[{bad!r}] is {x.get(bad)}: NaN and infinite values are rejected")
-        try:
-            hash(y)
-        except TypeError:
-            raise TypeError(f"y must be a hashable class label, got {type(y).__name__}") from None
-        online = self._online_state()
-        pending_x = [*online["pending_x"], vector[0]]
-        labels = [*online["pending_y"], y]
-        if classes is not None or len(set(labels)) >= 2:
-            # Nothing is stored when this raises.
-            self.partial_fit(np.vstack(pending_x), np.asarray(labels), classes=classes)
-            pending_x, labels = [], []
-        online["pending_x"], online["pending_y"] = pending_x, labels
+        if y is None or np.ndim(y) != 0:
+            raise ValueError(f"y must be one class label (a number or a string), got {y!r}")
+        pending_x, pending_y = [*online["pending_x"], vector[0]], [*online["pending_y"], y]
+        if len({isinstance(label, (str, np.str_)) for label in pending_y}) > 1:
+            # NumPy would turn the numbers into strings.
+            raise TypeError(f"y mixes strings and numbers: {pending_y[:10]!r}; use labels of one type")
+        labels = check_targets(pending_y, len(pending_y))
+        if classes is not None or len(unique_labels(labels)) >= 2:
+            self.partial_fit(np.vstack(pending_x), labels, classes=classes)
+            pending_x, pending_y = [], []
+        online["features"] = names
+        online["pending_x"], online["pending_y"] = pending_x, pending_y
 
     def predict_proba_one(self, x: dict) -> dict:
         """``{class: probability}`` for one sample; ``{}`` before anything was learned (River)."""
