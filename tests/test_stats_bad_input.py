@@ -43,6 +43,9 @@ BAD_CONSTRUCTORS = [
     (lambda: stats.RollingIQR(2**100), ValueError, "window_size must be an integer >= 1 and <="),
     (lambda: stats.Rolling(stats.Mean, window_size=2**62), ValueError, "window_size must be an integer >= 1 and <="),
     (lambda: stats.Rolling(stats.Mean, window_size=3.0), ValueError, "window_size"),
+    (lambda: stats.RollingIQR(__import__("numpy").array([3])), ValueError, "window_size must be"),
+    (lambda: stats.RollingQuantile(0.5, __import__("numpy").array(3.0)), ValueError, "window_size must be"),
+    (lambda: stats.Var(ddof=__import__("numpy").array(2.0)), TypeError, "ddof must be an integer"),
     (lambda: stats.Rolling(stats.Mean(), 3, ddof=1), TypeError, "keyword arguments"),
 ]
 
@@ -76,6 +79,7 @@ def test_numpy_scalars_are_accepted_as_ddof_and_bias():
     np = pytest.importorskip("numpy")
     assert stats.Var(ddof=np.int64(0)).ddof == 0
     assert stats.Skew(bias=np.bool_(True)).bias is True
+    assert stats.Skew(bias=np.int64(1)).bias is True
     assert stats.Kurtosis(bias=np.bool_(False)).bias is False
 
 

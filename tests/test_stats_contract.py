@@ -132,18 +132,31 @@ def test_update_many_rejects_non_1d_input(name, shape):
         np.array([1, 2], dtype="timedelta64[s]"),
         [1.0, "x"],
         "a generator",  # made fresh in the test: a generator is consumed once
+        np.array(["1.5", "2.5"], dtype=object),  # text in an object array is not parsed
+        np.array([np.datetime64("2020-01-01", "D")], dtype=object),
+        [1.0, None],  # as update(None)
+        bytearray(b"12"),  # bytes, not numbers
     ],
-    ids=["text", "numeric-text", "str", "dict", "complex", "datetime64", "timedelta64", "mixed", "generator"],
+    ids=[
+        "text", "numeric-text", "str", "dict", "complex", "datetime64", "timedelta64", "mixed",
+        "generator", "object-text", "object-datetime", "None", "bytearray",
+    ],
 )
 def test_update_many_with_values_that_are_not_real_numbers_is_a_type_error(name, values):
     if isinstance(values, str) and values == "a generator":
-        values = (x for x in [1.0, "x"])
+        values = (x for x in ["1.5", "2.5"])
     stat = FACTORIES[name]()
     stat.update_many([1.0, 2.0])
     before = stat.get()
-    with pytest.raises(TypeError, match="values must be a 1-D array-like of real numbers"):
+    with pytest.raises(TypeError, match=r"values(\[\d+\])? must be a (1-D array-like of )?real number"):
         stat.update_many(values)
     assert_same(stat.get(), before)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_update_many_names_the_value_too_large_for_a_float(name):
+    with pytest.raises(OverflowError, match=r"values\[1\] is too large"):
+        FACTORIES[name]().update_many([1.0, 10**400])
 
 
 @pytest.mark.parametrize("name", NAMES)

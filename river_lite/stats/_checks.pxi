@@ -1,6 +1,8 @@
 # Included by every Cython statistics module: input checks and pickled-state helpers, written
 # once. (An include rather than a cimported module keeps each extension self-contained.)
 
+import operator
+
 # The version of the pickled state of every class; bump on a layout change.
 STATE_VERSION = 1
 
@@ -23,24 +25,60 @@ cdef const double[::1] _finite_vector(values) except *:
 cdef const double[::1] _float_vector(values) except *:
     """A 1-D array-like of real numbers (or an iterator of them) as a contiguous float64
     view, unchecked: the caller must reject non-finite values (``_reject_non_finite``) before
-    changing any state. Text, complex numbers and dates are a TypeError naming ``values``,
-    not silently converted."""
-    if isinstance(values, (str, bytes, dict)):
+    changing any state. Values are read as ``update(x)`` reads one: text, complex numbers,
+    dates and None are a TypeError naming ``values``, never parsed or truncated."""
+    if isinstance(values, (str, bytes, bytearray, dict)):
         raise TypeError(f"values must be a 1-D array-like of real numbers, got {type(values).__name__}")
-    try:
-        if hasattr(values, "__next__"):  # a generator or another iterator
-            array = np.fromiter(values, dtype=np.float64)
-        else:
-            array = np.asarray(values)
-            if array.dtype.kind not in "biuf":  # bool, int, unsigned, float: read as float64
-                if array.dtype.kind != "O":
-                    raise TypeError(f"dtype {array.dtype} does not hold real numbers")
-                array = array.astype(np.float64)  # Python numbers, Decimals, Fractions
-    except (TypeError, ValueError) as error:
-        raise TypeError(f"values must be a 1-D array-like of real numbers ({error})") from None
+    if hasattr(values, "__next__"):  # a generator or another iterator
+        array = _real_array(list(values))
+    else:
+        array = np.asarray(values)
+        if array.dtype.kind == "O":  # Python objects: each read as update(x) would
+            array = _real_array(array)
+        elif array.dtype.kind not in "biuf":  # bool, int, unsigned, float: read as float64
+            raise TypeError(
+                f"values must be a 1-D array-like of real numbers, got dtype {array.dtype}"
+            )
     if array.ndim != 1:
         raise ValueError(f"values must be a 1-D array, got shape {array.shape}")
     return np.ascontiguousarray(array, dtype=np.float64)
+
+
+cdef object _real_array(items):
+    """A sequence of Python objects (or a 1-D object array) as float64, each converted as a
+    ``double`` argument is: numbers and objects with ``__float__``/``__index__`` only."""
+    if np.ndim(items) != 1:
+        return np.asarray(items)  # the caller reports the shape
+    cdef Py_ssize_t i, n = len(items)
+    result = np.empty(n)
+    cdef double[::1] out = result
+    for i in range(n):
+        try:
+            out[i] = items[i]
+        except (TypeError, ValueError) as error:
+            raise TypeError(f"values[{i}] must be a real number ({error})") from None
+        except OverflowError as error:
+            raise OverflowError(f"values[{i}] is too large for a float ({error})") from None
+    return result
+
+
+cdef Py_ssize_t _check_window_size(object window_size, Py_ssize_t largest) except 0:
+    """``window_size`` as a number in [1, largest], or the ValueError that names it. NumPy
+    integers are integers; bools, floats and arrays are not."""
+    cdef object size = _integer_or_none(window_size)
+    if size is None or not 1 <= size <= largest:
+        raise ValueError(f"window_size must be an integer >= 1 and <= {largest}, got {window_size!r}")
+    return size
+
+
+cdef object _integer_or_none(object value):
+    """``value`` as a Python int when it is an integer (NumPy's included, bools not), else None."""
+    if isinstance(value, (bool, np.bool_)) or isinstance(value, np.ndarray):
+        return None
+    try:
+        return operator.index(value)
+    except TypeError:
+        return None
 
 
 cdef int _reject_non_finite(const double[::1] xs) except -1:
@@ -58,16 +96,6 @@ cdef Py_ssize_t _count_non_finite(const double[::1] xs) noexcept nogil:
     for i in range(xs.shape[0]):
         bad += (xs[i] - xs[i]) != 0.0
     return bad
-
-
-cdef Py_ssize_t _check_window_size(object window_size, Py_ssize_t largest) except 0:
-    """``window_size`` as a number in [1, largest], or the ValueError that names it. NumPy
-    integers are integers; bools and floats are not."""
-    if not isinstance(window_size, bool) and hasattr(window_size, "__index__"):
-        size = window_size.__index__()
-        if 1 <= size <= largest:
-            return size
-    raise ValueError(f"window_size must be an integer >= 1 and <= {largest}, got {window_size!r}")
 
 
 cdef tuple _unpack_state(object state, str kind, int n_fields):

@@ -249,9 +249,10 @@ cdef class Var:
     cdef double sum_squares
 
     def __init__(self, ddof=1):
-        if isinstance(ddof, (bool, np.bool_)) or not hasattr(ddof, "__index__"):
+        checked = _integer_or_none(ddof)  # NumPy integers are integers too
+        if checked is None:
             raise TypeError(f"ddof must be an integer, got {ddof!r}")
-        ddof = ddof.__index__()  # NumPy integers are integers too
+        ddof = checked
         if not 0 <= ddof <= INT_MAX:
             raise ValueError(f"ddof must be >= 0 and <= {INT_MAX}, got {ddof}")
         self.ddof = ddof
@@ -680,7 +681,7 @@ cdef class _CentralMoments:
     cdef double m4
 
     def __init__(self, bias=False):
-        if not isinstance(bias, (bool, int, np.bool_)):
+        if not isinstance(bias, (bool, np.bool_)) and _integer_or_none(bias) is None:
             raise TypeError(f"bias must be a bool, got {bias!r}")
         self.bias = bias
 

@@ -8,8 +8,9 @@ A statistic ``s`` is fed one value at a time and can be read at any moment:
 ``s.update_many(values) -> None``
     Same as ``for x in values: s.update(x)``, for any 1-D array-like of real numbers or an
     iterator of them. A contiguous float64 NumPy array is read in place (zero-copy); any other
-    real dtype or layout is converted once. A 2-D array raises ``ValueError``; text, complex
-    numbers and dates raise ``TypeError`` (NumPy would parse, truncate or count them); a batch
+    real dtype or layout is converted once; Python objects are read one by one as ``update``
+    reads ``x``. A 2-D array raises ``ValueError``; text, complex numbers, dates and None
+    raise ``TypeError`` naming ``values`` (NumPy would parse, truncate or count them); a batch
     with a NaN or infinite value is rejected whole, before any of it is added.
 ``s.get() -> float | None``
     The statistic of the values seen so far. Before the first value every statistic returns
