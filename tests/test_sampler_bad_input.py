@@ -158,8 +158,14 @@ def test_a_chain_leaving_the_float_range_is_a_value_error_on_every_backend(data,
 
 
 @pytest.mark.parametrize("backend", ["rust", "numpy", "python"])
-def test_draws_too_large_to_allocate_fail_before_sampling(backend):
+def test_draws_too_large_to_allocate_fail_before_sampling(backend, monkeypatch):
     # 2**42 draws per chain (128 TiB): every backend refuses at once; the python backend
     # used to start sampling and grow its lists until memory ran out.
+    from river_lite.sampler import python_reference
+
+    def must_not_start(*args):
+        raise AssertionError("sampling started")
+
+    monkeypatch.setattr(python_reference, "sample", must_not_start)
     with pytest.raises(MemoryError):
         ScaledTModel(GOOD, 3.0).run(burn_in=1, sample_size=2**42, backend=backend)

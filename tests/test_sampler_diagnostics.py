@@ -87,6 +87,16 @@ def test_direct_sums_and_fft_give_the_same_autocovariance():
     np.testing.assert_allclose(by_fft[:-1], direct, rtol=1e-12, atol=1e-14 * direct[0])
 
 
+def test_the_fft_path_does_not_overflow_before_the_direct_sums():
+    # A slowly moving chain at 1e150: its squared spectrum overflowed (inf, then NaN ESS).
+    x = np.linspace(-1.0, 1.0, 10_000) * 1e150
+    by_fft = sampler.autocovariance(x, max_lag=sampler._diagnostics.DIRECT_LAGS)
+    direct = sampler.autocovariance(x, max_lag=sampler._diagnostics.DIRECT_LAGS - 1)
+    np.testing.assert_allclose(by_fft[:-1], direct, rtol=1e-12)
+    walk = np.cumsum(np.random.default_rng(3).normal(size=(2, 5000)), axis=1)
+    assert sampler.ess(walk * 1e149, method="mean") == pytest.approx(sampler.ess(walk, method="mean"), rel=1e-9)
+
+
 def test_ess_of_an_ar1_process_is_near_its_theoretical_value():
     # ESS of the mean of AR(1) = N (1 - phi) / (1 + phi).
     phi, chains, n = 0.6, 4, 20_000
@@ -143,6 +153,9 @@ def test_max_lag_errors_name_it_and_numpy_integers_are_accepted():
         with pytest.raises((TypeError, ValueError), match="max_lag"):
             sampler.autocovariance([1.0, 2.0, 3.0], max_lag=bad)
     assert sampler.autocovariance([1.0, 2.0, 3.0], max_lag=np.int64(1)).shape == (2,)
+    assert sampler.autocovariance([1.0, 2.0, 3.0], max_lag=np.array(1)).shape == (2,)
+    with pytest.raises(TypeError, match="max_lag"):
+        sampler.autocovariance([1.0, 2.0, 3.0], max_lag=np.True_)
 
 
 def test_result_methods_use_these_diagnostics():

@@ -20,7 +20,6 @@ NaN (as in ArviZ); fewer than 4 draws per chain is a ``ValueError``.
 
 from libc.math cimport NAN, erfc, exp, isfinite, log, log10, sqrt
 
-import numbers
 import operator
 
 import numpy as np
@@ -100,18 +99,24 @@ def _fft_autocovariance(centred, Py_ssize_t lags):
     zero-padded to a power of two >= 2n so the circular correlation does not wrap."""
     n = centred.shape[centred.ndim - 1]
     size = 1 << (2 * n - 1).bit_length()
-    spectrum = np.fft.rfft(centred, n=size, axis=-1)
+    # Scaled to at most 1 in magnitude first: the squared spectrum grows like n times the
+    # squares, and would overflow where the direct sums do not.
+    scale = float(np.max(np.abs(centred))) or 1.0
+    spectrum = np.fft.rfft(centred / scale, n=size, axis=-1)
     power = spectrum.real**2 + spectrum.imag**2
-    return np.fft.irfft(power, n=size, axis=-1)[..., :lags] / n
+    return np.fft.irfft(power, n=size, axis=-1)[..., :lags] / n * scale * scale
 
 
 def _checked_max_lag(max_lag, Py_ssize_t n):
     """``max_lag`` as an int in [0, n - 1] (default n - 1), or the error that names it."""
     if max_lag is None:
         return n - 1
-    if isinstance(max_lag, bool) or not isinstance(max_lag, numbers.Integral):
-        raise TypeError(f"max_lag must be an integer, got {type(max_lag).__name__}")
-    lag = operator.index(max_lag)
+    try:
+        if isinstance(max_lag, (bool, np.bool_)):
+            raise TypeError
+        lag = operator.index(max_lag)  # NumPy integers (and 0-d integer arrays) too
+    except TypeError:
+        raise TypeError(f"max_lag must be an integer, got {type(max_lag).__name__}") from None
     if not 0 <= lag < n:
         raise ValueError(f"max_lag must lie in [0, {n - 1}], got {lag}")
     return lag

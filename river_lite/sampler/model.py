@@ -173,7 +173,7 @@ class ScaledTModel:
         else:
             # The arrays first: a size that cannot be allocated fails now, not after sampling.
             try:
-                arrays = np.empty((4, chains, sample_size))
+                arrays = [np.empty((chains, sample_size)) for _ in range(4)]
             except (MemoryError, ValueError):
                 raise MemoryError(
                     f"cannot allocate {32 * chains * sample_size} bytes for the draws: "
