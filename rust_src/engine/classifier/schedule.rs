@@ -64,6 +64,11 @@ impl Schedule {
                 "eta0 must be finite and > 0 for learning_rate other than 'optimal', got {eta0}"
             )));
         }
+        // 'optimal' ignores eta0, but it is still the model's starting rate: keep it a number
+        // (scikit-learn: eta0 >= 0 whatever the schedule).
+        if !(eta0 >= 0.0 && eta0.is_finite()) {
+            return Err(invalid(format!("eta0 must be finite and >= 0, got {eta0}")));
+        }
         if !power_t.is_finite() {
             return Err(invalid(format!("power_t must be finite, got {power_t}")));
         }

@@ -561,10 +561,17 @@ pub(crate) mod tests {
         let mut s = base.clone();
         s.n_iter_no_change = 0;
         assert!(SgdClassifier::new(s).is_err());
-        let mut s = base;
+        let mut s = base.clone();
         s.learning_rate = LearningRate::Constant;
         s.eta0 = 0.0;
         assert!(SgdClassifier::new(s).is_err());
+        // 'optimal' ignores eta0 but needs it to be a number >= 0 (it could not round-trip).
+        for eta0 in [-1.0, f64::NAN, f64::INFINITY] {
+            let mut s = base.clone();
+            s.learning_rate = LearningRate::Optimal;
+            s.eta0 = eta0;
+            assert!(SgdClassifier::new(s).is_err(), "{eta0}");
+        }
         assert!(MultiClass::parse("softmax").is_err());
     }
 
@@ -608,6 +615,12 @@ pub(crate) mod tests {
         let mut bad = model.clone();
         bad.heads[2].weights[0] = f64::NAN;
         assert!(!bad.is_consistent());
+        // Training lets the L1 bookkeeping overflow while the weights stay finite (alpha
+        // 1e22): such a model must still load.
+        let mut overflowed = model.clone();
+        overflowed.heads[0].l1_received.fill(f64::NAN);
+        overflowed.heads[0].l1_total = f64::INFINITY;
+        assert!(overflowed.is_consistent());
         let mut bad = model;
         bad.heads[0].link = Link::Softmax;
         assert!(!bad.is_consistent());
