@@ -7,9 +7,11 @@ The nine statistics of the River + Rust write-up (plus Mean and Var), fed 1,000,
 * river_lite, one ``update(x)`` call per value;
 * river_lite, one ``update_many(array)`` call.
 
-Times are seconds per run (best of ``--repeat`` runs for the O(1) statistics; rolling ones run
-once, River's take minutes). Ratios are what to read: absolute times move by up to 2x between
-runs on shared machines. Writes its table between the ``stats`` markers of
+Times are seconds per run, the best of several: ``--repeat`` runs of each per-value loop and
+five times as many of ``update_many`` (milliseconds each), which keeps a burst of load on a
+shared machine out of the table; for the rolling statistics three runs of river_lite and one
+of River (minutes each). Ratios are what to read: absolute times move by up to 3x between runs
+on shared machines. Writes its table between the ``stats`` markers of
 benchmarks/RESULTS.md and a bar chart to benchmarks/stats.png.
 
     python benchmarks/stats.py            # the full benchmark (~10 minutes, River's rolling
@@ -90,8 +92,9 @@ def write_results(rows, args, n: int, rolling_n: int, window: int) -> None:
         f"`python benchmarks/stats.py{' --quick' if args.quick else ''}` — {n:,} updates "
         f"(rolling: window {window:,} over {rolling_n:,} updates); River {river.__version__}, "
         f"river_lite {__version__}, NumPy {np.__version__}, Python {platform.python_version()}, "
-        f"{platform.machine()}. Seconds per run; ratios are river_lite / River (lower is "
-        "better) except the last column.",
+        f"{platform.machine()}. Seconds per run, best of {args.repeat} (`update_many`: of "
+        f"{5 * args.repeat}; rolling: River once, river_lite best of 3); ratios are river_lite "
+        "/ River (lower is better) except the last column.",
         "",
         "| statistic | River `update` | river_lite `update` | ratio | river_lite `update_many` "
         "| ratio | per-value / `update_many` |",
@@ -140,7 +143,7 @@ def plot(rows, n: int, rolling_n: int, window: int) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small sizes, for CI")
-    parser.add_argument("--repeat", type=int, default=3, help="runs per O(1) statistic")
+    parser.add_argument("--repeat", type=int, default=5, help="runs of each per-value loop")
     parser.add_argument("--no-write", action="store_true", help="print only")
     args = parser.parse_args()
 
@@ -153,10 +156,12 @@ def main() -> None:
     rows = []
     for name, make_river, make_lite, rolling in statistics(window):
         count = rolling_n if rolling else n
-        repeat = 1 if rolling else args.repeat
-        river_s = best(time_per_value, make_river, values[:count], repeat)
-        lite_s = best(time_per_value, make_lite, values[:count], repeat)
-        many_s = best(time_update_many, make_lite, array[:count], repeat)
+        river_repeat, lite_repeat, many_repeat = (1, 3, 3) if rolling else (
+            args.repeat, args.repeat, 5 * args.repeat
+        )
+        river_s = best(time_per_value, make_river, values[:count], river_repeat)
+        lite_s = best(time_per_value, make_lite, values[:count], lite_repeat)
+        many_s = best(time_update_many, make_lite, array[:count], many_repeat)
         rows.append((name, river_s, lite_s, many_s))
         print(
             f"{name:16s} River {river_s:9.3f} s  river_lite {lite_s:8.3f} s "
