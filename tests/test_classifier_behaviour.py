@@ -291,28 +291,48 @@ def test_learn_one_waits_for_two_classes_then_fixes_them():
 @pytest.mark.parametrize("make", MODELS)
 def test_a_bad_sample_before_the_model_exists_is_refused_and_not_kept(make):
     # Such samples used to be kept aside silently, and then failed every later learn_one.
+    from decimal import Decimal
+
     model = make()
+    sample = {"a": 1.0, "b": 2.0}
     for x, y, error, message in [
         ({"a": 1.0, "b": float("nan")}, 1, ValueError, r"x\['b'\] is nan"),
         ({"a": float("inf")}, 1, ValueError, r"x\['a'\] is inf"),
+        ({"a": [1.0, 2.0]}, 1, TypeError, r"x\['a'\] must be a number"),
+        ({"a": "1.5"}, 1, TypeError, r"x\['a'\] must be a number"),
         ({}, 1, ValueError, "non-empty dict"),
-        ({"a": 1.0, "b": 2.0}, float("nan"), ValueError, "NaN"),
-        ({"a": 1.0, "b": 2.0}, None, ValueError, "one class label"),
-        ({"a": 1.0, "b": 2.0}, (1, 2), ValueError, "one class label"),
-        ({"a": 1.0, "b": 2.0}, [1], ValueError, "one class label"),
-        ({"a": 1.0, "b": 2.0}, 0.5, ValueError, "continuous"),
+        (sample, float("nan"), ValueError, "one class label"),
+        (sample, 0.5, ValueError, "one class label"),
+        (sample, None, TypeError, "one class label"),
+        (sample, (1, 2), TypeError, "one class label"),
+        (sample, [1], TypeError, "one class label"),
+        (sample, {1}, TypeError, "one class label"),
+        (sample, Decimal("NaN"), TypeError, "one class label"),
+        (sample, np.datetime64("NaT"), TypeError, "one class label"),
+        (sample, object(), TypeError, "one class label"),
+        (sample, b"a", TypeError, "one class label"),
     ]:
         with pytest.raises(error, match=message):
             model.learn_one(x, y)
     # Nothing was kept, not even the feature names of a refused first sample.
-    model.learn_one({"c": 1.0, "d": 2.0}, np.array(1))  # a 0-d array is one label
-    with pytest.raises(ValueError, match="NaN"):
-        model.learn_one({"c": -1.0, "d": -2.0}, float("nan"))
+    label = np.array(1)
+    model.learn_one({"c": 1.0, "d": 2.0}, label)  # a 0-d array is one label, copied
+    label[()] = 0
     with pytest.raises(TypeError, match="labels of one type"):
-        model.learn_one({"c": -1.0, "d": -2.0}, "zero")
-    model.learn_one({"c": -1.0, "d": -2.0}, 0)
+        model.learn_one({"c": -1.0, "d": -2.0}, np.array("zero"))
+    assert model.predict_one({"c": 1.0, "d": 2.0}) is None
+    model.learn_one({"c": -1.0, "d": -2.0}, label)
     assert model.classes_.tolist() == [0, 1]
     assert model.predict_one({"c": 1.0, "d": 2.0}) in (0, 1)
+    with pytest.raises(ValueError, match="differs from the classes of the first call"):
+        model.learn_one({"c": 1.0, "d": 2.0}, 1, classes=[0, 1, 2])
+
+
+def test_predicting_before_learning_changes_nothing():
+    model = SGDClassifier(random_state=0)
+    before = pickle.dumps(model)
+    assert model.predict_one({"a": 1.0}) is None and model.predict_proba_one({"a": 1.0}) == {}
+    assert pickle.dumps(model) == before
 
 
 # ---------------------------------------------------------------------------- the GIL

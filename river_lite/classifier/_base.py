@@ -270,7 +270,9 @@ class BaseClassifier:
         the names the first ``learn_one`` fixed; after fitting on arrays, the dict's order)."""
         if not isinstance(x, dict):
             raise TypeError(f"x must be a dict of feature name -> number, got {type(x).__name__}")
-        names = self._online_state()["features"] if names is None else names
+        if names is None:
+            online = getattr(self, "_online", None)
+            names = online["features"] if online else None
         if names is None:
             if getattr(self, "_engine", None) is not None:
                 # Fitted on arrays: the dict's values, in order, are the features.
@@ -279,7 +281,7 @@ class BaseClassifier:
                         f"x has {len(x)} features, but {type(self).__name__} is expecting "
                         f"{self.n_features_in_} features as input"
                     )
-                return np.asarray([list(x.values())], dtype=np.float64)
+                return np.asarray([[_feature_value(k, v) for k, v in x.items()]])
             names = list(x)
         unknown = [k for k in x if k not in set(names)]
         if unknown:
@@ -287,7 +289,7 @@ class BaseClassifier:
                 f"x has features the model was not trained with: {unknown[:5]!r}; known "
                 f"features: {names[:10]!r}{'...' if len(names) > 10 else ''}"
             )
-        return np.asarray([[x.get(name, 0.0) for name in names]], dtype=np.float64)
+        return np.asarray([[_feature_value(name, x.get(name, 0.0)) for name in names]])
 
     def learn_one(self, x: dict, y, *, classes=None) -> None:
         """Learns from one sample given as a dict ``{feature: value}`` (River's API).
@@ -296,10 +298,11 @@ class BaseClassifier:
         unknown key raises ``ValueError``). The classes are fixed when the model is created:
         pass every label of the stream as ``classes`` on the first call; without it, samples
         are kept aside until two classes have been seen and the model is created with those
-        two (later labels must be among them). A sample that raises is not kept.
+        two (later labels must be among them). Until then a label must be an int, a str or a
+        whole float, all of one kind. A sample that raises is not kept.
         """
         if getattr(self, "_engine", None) is not None:
-            self.partial_fit(self._vector(x), np.asarray([y]))
+            self.partial_fit(self._vector(x), np.asarray([y]), classes=classes)
             return
         online = self._online_state()
         names = online["features"]
@@ -308,15 +311,15 @@ class BaseClassifier:
                 raise ValueError(f"x must be a non-empty dict of feature name -> number, got {x!r}")
             names = list(x)
         vector = self._vector(x, names)
-        # Samples kept aside must pass every check partial_fit makes: one that fails them,
-        # kept, would make every later call fail.
+        # Samples kept aside must pass every check partial_fit will make: one that fails
+        # them, kept, would make every later call fail. So the label is reduced to a plain
+        # Python value of a known kind (also a copy: a 0-d array could change later).
         if not np.isfinite(vector).all():
             bad = names[int(np.flatnonzero(~np.isfinite(vector[0]))[0])]
             raise ValueError(f"x[{bad!r}] is {x.get(bad)}: NaN and infinite values are rejected")
-        if y is None or np.ndim(y) != 0:
-            raise ValueError(f"y must be one class label (a number or a string), got {y!r}")
-        pending_x, pending_y = [*online["pending_x"], vector[0]], [*online["pending_y"], y]
-        if len({isinstance(label, (str, np.str_)) for label in pending_y}) > 1:
+        label = _kept_label(y)
+        pending_x, pending_y = [*online["pending_x"], vector[0]], [*online["pending_y"], label]
+        if len({isinstance(kept, str) for kept in pending_y}) > 1:
             # NumPy would turn the numbers into strings.
             raise TypeError(f"y mixes strings and numbers: {pending_y[:10]!r}; use labels of one type")
         labels = check_targets(pending_y, len(pending_y))
@@ -340,3 +343,29 @@ class BaseClassifier:
         if not proba:
             return None
         return max(proba, key=proba.get)
+
+
+def _feature_value(name, value) -> float:
+    """One feature of a dict sample as a float: a number, not text or a sequence."""
+    if isinstance(value, (str, bytes)):
+        raise TypeError(f"x[{name!r}] must be a number, got {type(value).__name__}")
+    try:
+        return float(value)
+    except (TypeError, ValueError) as error:
+        raise TypeError(f"x[{name!r}] must be a number ({error})") from None
+
+
+def _kept_label(y):
+    """A label of a sample kept aside by ``learn_one``, as a plain Python int, str or whole
+    float, or the error saying what a label must be."""
+    if isinstance(y, np.ndarray) and y.ndim == 0:
+        y = y[()]
+    if isinstance(y, np.generic):
+        y = y.item()
+    if isinstance(y, (int, str)) or (isinstance(y, float) and y.is_integer()):
+        return y
+    if isinstance(y, float):
+        raise ValueError(f"y must be one class label (an int, a str or a whole float), got {y!r}")
+    raise TypeError(
+        f"y must be one class label (an int, a str or a whole float), got {type(y).__name__}: {y!r}"
+    )
