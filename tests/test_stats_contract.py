@@ -154,6 +154,13 @@ def test_update_many_with_values_that_are_not_real_numbers_is_a_type_error(name,
 
 
 @pytest.mark.parametrize("name", NAMES)
+def test_update_many_names_values_when_they_are_ragged(name):
+    for values in ([1.0, [2.0, 3.0]], iter([1.0, [2.0, 3.0]])):
+        with pytest.raises(ValueError, match="values must be a 1-D array-like"):
+            FACTORIES[name]().update_many(values)
+
+
+@pytest.mark.parametrize("name", NAMES)
 def test_update_many_names_the_value_too_large_for_a_float(name):
     with pytest.raises(OverflowError, match=r"values\[1\] is too large"):
         FACTORIES[name]().update_many([1.0, 10**400])

@@ -25,31 +25,33 @@ cdef const double[::1] _finite_vector(values) except *:
 cdef const double[::1] _float_vector(values) except *:
     """A 1-D array-like of real numbers (or an iterator of them) as a contiguous float64
     view, unchecked: the caller must reject non-finite values (``_reject_non_finite``) before
-    changing any state. Values are read as ``update(x)`` reads one: text, complex numbers,
-    dates and None are a TypeError naming ``values``, never parsed or truncated."""
+    changing any state. Arrays of text, complex numbers or dates are a TypeError naming
+    ``values`` (NumPy would parse, truncate or count them); Python objects are read one by
+    one as ``update(x)`` reads ``x``."""
     if isinstance(values, (str, bytes, bytearray, dict)):
         raise TypeError(f"values must be a 1-D array-like of real numbers, got {type(values).__name__}")
-    if hasattr(values, "__next__"):  # a generator or another iterator
-        array = _real_array(list(values))
-    else:
+    if hasattr(values, "__next__"):  # a generator or another iterator: read it once
+        values = list(values)
+    try:
         array = np.asarray(values)
-        if array.dtype.kind == "O":  # Python objects: each read as update(x) would
-            array = _real_array(array)
-        elif array.dtype.kind not in "biuf":  # bool, int, unsigned, float: read as float64
-            raise TypeError(
-                f"values must be a 1-D array-like of real numbers, got dtype {array.dtype}"
-            )
+    except ValueError as error:  # ragged nesting
+        raise ValueError(f"values must be a 1-D array-like of real numbers ({error})") from None
+    if array.dtype.kind == "O":
+        array = _real_array(array)
+    elif array.dtype.kind not in "biuf":  # bool, int, unsigned, float: read as float64
+        raise TypeError(f"values must be a 1-D array-like of real numbers, got dtype {array.dtype}")
     if array.ndim != 1:
         raise ValueError(f"values must be a 1-D array, got shape {array.shape}")
     return np.ascontiguousarray(array, dtype=np.float64)
 
 
-cdef object _real_array(items):
-    """A sequence of Python objects (or a 1-D object array) as float64, each converted as a
-    ``double`` argument is: numbers and objects with ``__float__``/``__index__`` only."""
-    if np.ndim(items) != 1:
-        return np.asarray(items)  # the caller reports the shape
-    cdef Py_ssize_t i, n = len(items)
+cdef object _real_array(object items):
+    """A 1-D object array as float64, each item converted as a ``double`` argument is (numbers
+    and objects with ``__float__``/``__index__``); other shapes are returned as they are, for
+    the caller to report."""
+    if items.ndim != 1:
+        return items
+    cdef Py_ssize_t i, n = items.shape[0]
     result = np.empty(n)
     cdef double[::1] out = result
     for i in range(n):

@@ -9,9 +9,10 @@ A statistic ``s`` is fed one value at a time and can be read at any moment:
     Same as ``for x in values: s.update(x)``, for any 1-D array-like of real numbers or an
     iterator of them. A contiguous float64 NumPy array is read in place (zero-copy); any other
     real dtype or layout is converted once; Python objects are read one by one as ``update``
-    reads ``x``. A 2-D array raises ``ValueError``; text, complex numbers, dates and None
-    raise ``TypeError`` naming ``values`` (NumPy would parse, truncate or count them); a batch
-    with a NaN or infinite value is rejected whole, before any of it is added.
+    reads ``x`` (so None or text among them is a ``TypeError``). A 2-D or ragged array raises
+    ``ValueError``; arrays of text, complex numbers or dates raise ``TypeError`` naming
+    ``values`` (NumPy would parse, truncate or count them); a batch with a NaN or infinite
+    value is rejected whole, before any of it is added.
 ``s.get() -> float | None``
     The statistic of the values seen so far. Before the first value every statistic returns
     ``None``, except ``Count``, which returns 0.
