@@ -353,6 +353,8 @@ def _feature_value(name, value) -> float:
         return float(value)
     except (TypeError, ValueError) as error:
         raise TypeError(f"x[{name!r}] must be a number ({error})") from None
+    except OverflowError:
+        raise ValueError(f"x[{name!r}] is too large for a float: {value!r:.40}") from None
 
 
 def _kept_label(y):
