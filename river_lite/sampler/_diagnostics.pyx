@@ -295,14 +295,22 @@ cdef double _ess_of(array):
     cdef double[::1] chain_mean = np.empty(m)
     cdef double[::1] acov = np.empty(min(n, DIRECT_LAGS))
     cdef double[::1] rho = np.zeros(n)
-    cdef double between, result
+    cdef double between, result = -1.0
+    cdef Py_ssize_t done = 0, lags, attempt
     cdef bint varies
     with nogil:
         varies = _centre_chains(x, centred, chain_mean, &between)
-        if varies:
-            for lag in range(acov.shape[0]):
+        # Direct sums for 8 lags, which is enough for a chain that mixes well, then for
+        # DIRECT_LAGS; Geyer's sequence is rerun from the start on the longer prefix.
+        for attempt in range(2):
+            lags = min(n, 8) if attempt == 0 else acov.shape[0]
+            if not varies or result != -1.0 or lags <= done:
+                continue
+            for lag in range(done, lags):
                 acov[lag] = _mean_autocovariance(centred, lag)
-            result = _geyer_ess(acov, m, n, between, rho)
+            done = lags
+            rho[:] = 0.0
+            result = _geyer_ess(acov[:lags], m, n, between, rho)
     if not varies:
         return <double>(m * n)
     if result == -1.0:
