@@ -85,15 +85,6 @@ def _split_chains(array):
 # Autocovariance
 # ---------------------------------------------------------------------------------------------
 
-cdef double _lag_product(const double[::1] centred, Py_ssize_t lag) noexcept nogil:
-    """Σ_i c[i] c[i + lag] over one centred chain."""
-    cdef Py_ssize_t i, n = centred.shape[0]
-    cdef double total = 0.0
-    for i in range(n - lag):
-        total += centred[i] * centred[i + lag]
-    return total
-
-
 def _fft_autocovariance(centred, Py_ssize_t lags):
     """The first ``lags`` biased autocovariances of centred chains (last axis), by FFT:
     zero-padded to a power of two >= 2n so the circular correlation does not wrap."""
@@ -156,13 +147,13 @@ def autocovariance(x, max_lag=None):
     centred_array = array - array.mean()
     if last >= DIRECT_LAGS:
         return _fft_autocovariance(centred_array, last + 1)
-    cdef const double[::1] centred = centred_array
+    cdef const double[:, ::1] centred = centred_array.reshape(1, n)  # one chain
     result = np.empty(last + 1)
     cdef double[::1] out = result
     cdef Py_ssize_t lag
     with nogil:
         for lag in range(last + 1):
-            out[lag] = _lag_product(centred, lag) / n
+            out[lag] = _mean_autocovariance(centred, lag)
     return result
 
 
@@ -296,21 +287,21 @@ cdef double _ess_of(array):
     cdef double[::1] acov = np.empty(min(n, DIRECT_LAGS))
     cdef double[::1] rho = np.zeros(n)
     cdef double between, result = -1.0
-    cdef Py_ssize_t done = 0, lags, attempt
+    cdef Py_ssize_t first = min(n, 8)
     cdef bint varies
     with nogil:
         varies = _centre_chains(x, centred, chain_mean, &between)
-        # Direct sums for 8 lags, which is enough for a chain that mixes well, then for
-        # DIRECT_LAGS; Geyer's sequence is rerun from the start on the longer prefix.
-        for attempt in range(2):
-            lags = min(n, 8) if attempt == 0 else acov.shape[0]
-            if not varies or result != -1.0 or lags <= done:
-                continue
-            for lag in range(done, lags):
+        if varies:
+            # Direct sums: 8 lags are enough for a chain that mixes well; then DIRECT_LAGS,
+            # with Geyer's sequence rerun from the start on the longer prefix.
+            for lag in range(first):
                 acov[lag] = _mean_autocovariance(centred, lag)
-            done = lags
-            rho[:] = 0.0
-            result = _geyer_ess(acov[:lags], m, n, between, rho)
+            result = _geyer_ess(acov[:first], m, n, between, rho)
+            if result == -1.0 and acov.shape[0] > first:
+                for lag in range(first, acov.shape[0]):
+                    acov[lag] = _mean_autocovariance(centred, lag)
+                rho[:] = 0.0
+                result = _geyer_ess(acov, m, n, between, rho)
     if not varies:
         return <double>(m * n)
     if result == -1.0:
