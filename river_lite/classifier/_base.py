@@ -283,7 +283,8 @@ class BaseClassifier:
                     )
                 return np.asarray([[_feature_value(k, v) for k, v in x.items()]])
             names = list(x)
-        unknown = [k for k in x if k not in set(names)]
+        known = set(names)
+        unknown = [k for k in x if k not in known]
         if unknown:
             raise ValueError(
                 f"x has features the model was not trained with: {unknown[:5]!r}; known "
