@@ -12,7 +12,14 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING
 
-from ._version import __version__
+from ._native import refuse_unbuilt_checkout
+
+# First, before anything that needs a built package: a source checkout imported by mistake
+# (`python -m river_lite` from the clone's root) stops here with the cause and the fix.
+refuse_unbuilt_checkout()
+del refuse_unbuilt_checkout
+
+from ._version import __version__  # noqa: E402  (written by the build, absent from a clone)
 
 if TYPE_CHECKING:
     from . import classifier, sampler, stats

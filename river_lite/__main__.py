@@ -1,4 +1,5 @@
-"""Command line: ``python -m river_lite info`` and ``python -m river_lite demo``."""
+"""Command line: ``river-lite info`` and ``river-lite demo`` (a console script, so the current
+directory does not matter), or ``python -m river_lite info`` / ``demo`` from outside a checkout."""
 
 from __future__ import annotations
 
@@ -94,7 +95,10 @@ def demo() -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog=f"python -m {PACKAGE}")
+    # Under `python -m` argparse would call the program "__main__.py"; as the console script
+    # its default (the script's own name) is right.
+    prog = f"python -m {PACKAGE}" if __name__ == "__main__" else None
+    parser = argparse.ArgumentParser(prog=prog, description=f"{PACKAGE} {__version__}")
     parser.add_argument("command", choices=["info", "demo"], help="what to run")
     args = parser.parse_args(argv)
     try:

@@ -125,6 +125,56 @@ def test_a_missing_native_module_is_a_clear_import_error(tmp_path):
     assert "reinstall" in result.stderr
 
 
+def console_script() -> str:
+    """The installed ``river-lite`` command, beside this Python (a venv's bin or Scripts)."""
+    found = shutil.which("river-lite", path=str(Path(sys.executable).parent))
+    assert found, f"the console script river-lite is not installed beside {sys.executable}"
+    return found
+
+
+def unbuilt_checkout(root: Path) -> Path:
+    """A source checkout as a fresh clone has it: the package without compiled modules, beside
+    the build files."""
+    shutil.copytree(PACKAGE_DIR, root / "river_lite", ignore=shutil.ignore_patterns("*.so", "*.pyd"))
+    for build_file in ("pyproject.toml", "setup.py"):
+        (root / build_file).write_text("# a checkout's build file\n")
+    return root
+
+
+def test_console_script_works_from_the_root_of_a_checkout(tmp_path):
+    checkout = unbuilt_checkout(tmp_path)
+    done = subprocess.run([console_script(), "info"], capture_output=True, text=True, cwd=checkout)
+    assert done.returncode == 0, done.stderr
+    assert f"river_lite {river_lite.__version__}" in done.stdout
+
+
+def test_python_m_in_an_unbuilt_checkout_names_the_cause_and_the_fix(tmp_path):
+    checkout = unbuilt_checkout(tmp_path)
+    done = subprocess.run(
+        [sys.executable, "-m", "river_lite", "demo"], capture_output=True, text=True, cwd=checkout
+    )
+    assert done.returncode == 1
+    message = done.stderr.strip().splitlines()[-1]
+    assert message.startswith("ImportError: 'river_lite' was imported from its source checkout")
+    assert str(checkout) in message
+    assert "'river-lite demo'" in message and "pip install -e ." in message  # the fixes
+    assert "reinstall" not in message  # not the advice for a broken installation
+    assert "Traceback" in done.stderr and done.stderr.count("File ") <= 6  # stops at once
+
+
+def test_a_broken_install_is_not_taken_for_a_checkout(tmp_path):
+    broken = tmp_path / "site-packages"
+    shutil.copytree(PACKAGE_DIR, broken / "river_lite")
+    (core,) = broken.glob("river_lite/_core.*[!i]")  # not the stub, _core.pyi
+    core.unlink()
+    result = subprocess.run(
+        [sys.executable, "-c", "import river_lite.classifier"], capture_output=True, text=True,
+        cwd=tmp_path, env={"PYTHONPATH": str(broken), "PATH": ""},
+    )
+    assert "compiled extension 'river_lite._core' is missing" in result.stderr
+    assert "reinstall" in result.stderr and "source checkout" not in result.stderr
+
+
 def test_statistics_are_registered_in_the_public_namespace():
     assert set(stats.__all__) >= {cls.__name__ for cls in PUBLIC_CLASSES}
     for cls in PUBLIC_CLASSES:
