@@ -23,7 +23,7 @@ def main() -> None:
 
         python("-m", "pip", "install", "--quiet", "mypy>=1.18")
         native = python(
-            "-c", f"import {PACKAGE}._native as n; print(' '.join(n.NATIVE_MODULES))",
+            "-c", f"import {PACKAGE}._native as n; print(' '.join(n.native_modules()))",
             capture_output=True, text=True,
         ).stdout.split()
         python("-m", "mypy.stubtest", *(f"{PACKAGE}.{name}" for name in native))

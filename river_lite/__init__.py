@@ -1,16 +1,13 @@
 """river_lite: fast online statistics, classifiers and a Gibbs sampler in Rust and Cython.
 
-Subpackages are imported on first use, so ``import river_lite`` stays cheap:
-
-* :mod:`river_lite.stats` — River-compatible online statistics.
-* :mod:`river_lite.classifier` — scikit-learn-compatible SGD logistic regression and MLP.
-* :mod:`river_lite.sampler` — a Gibbs sampler for the scaled Student-t model, with diagnostics.
+Each module is a subpackage (``dir(river_lite)`` lists them), imported on first use so that
+``import river_lite`` stays cheap; its docstring says what it holds.
 """
 
 from __future__ import annotations
 
 import importlib
-from typing import TYPE_CHECKING
+import os
 
 from ._native import refuse_unbuilt_checkout
 
@@ -21,15 +18,19 @@ del refuse_unbuilt_checkout
 
 from ._version import __version__  # noqa: E402  (written by the build, absent from a clone)
 
-if TYPE_CHECKING:
-    from . import classifier, sampler, stats
+# The modules are the subpackages, found on disk (no list names them, so a module is added or
+# removed with its folder), and imported on first use.
+_SUBPACKAGES = sorted(
+    entry.name
+    for entry in os.scandir(os.path.dirname(__file__))
+    if entry.is_dir() and not entry.name.startswith("_")
+    and os.path.isfile(os.path.join(entry.path, "__init__.py"))
+)
 
-__all__ = ["__version__", "classifier", "sampler", "stats"]
-
-_SUBPACKAGES = {"classifier", "sampler", "stats"}
+__all__ = ["__version__", *_SUBPACKAGES]
 
 
-def __getattr__(name: str):
+def __getattr__(name: str) -> object:
     if name in _SUBPACKAGES:
         return importlib.import_module(f".{name}", __name__)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

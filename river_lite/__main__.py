@@ -4,12 +4,15 @@ directory does not matter), or ``python -m river_lite info`` / ``demo`` from out
 from __future__ import annotations
 
 import argparse
+import importlib
+import importlib.util
 import os
 import platform
 import sys
 
+from . import _SUBPACKAGES as MODULES
 from . import __version__
-from ._native import NATIVE_MODULES, load
+from ._native import load, native_modules
 
 # The import name of this package (``__name__`` is "__main__" under ``python -m``).
 PACKAGE = __spec__.parent if __spec__ else __package__
@@ -18,7 +21,7 @@ PACKAGE = __spec__.parent if __spec__ else __package__
 def native_build_info() -> dict[str, dict]:
     """How each compiled extension was built, as the extension itself reports it."""
     report = {}
-    for name in NATIVE_MODULES:
+    for name in native_modules():
         info = dict(load(name).build_info())
         if info["language"] == "Rust":
             info["optimized"] = info["profile"] == "release" and info["opt_level"] != "0"
@@ -41,57 +44,12 @@ def info() -> None:
 
 
 def demo() -> None:
-    import numpy as np
-
-    from . import stats
-
-    rng = np.random.default_rng(0)
-    values = rng.standard_t(df=3, size=200_000) * 2.0 + 10.0
-    print(f"Online statistics over {values.size:,} Student-t values (update_many), vs NumPy:")
-    exact = {
-        "Mean": values.mean(),
-        "Var": values.var(ddof=1),
-        "Min": values.min(),
-        "Max": values.max(),
-        "PeakToPeak": np.ptp(values),
-        "Quantile": np.quantile(values, 0.5),
-        "IQR": np.subtract(*np.quantile(values, [0.75, 0.25])),
-        "RollingQuantile": np.quantile(values[-10_000:], 0.9),
-    }
-    for name, reference in exact.items():
-        stat = getattr(stats, name)
-        stat = stat(q=0.9, window_size=10_000) if name == "RollingQuantile" else stat()
-        stat.update_many(values)
-        print(f"  {stat!r:<55} numpy: {reference:.6g}")
-    skew = stats.Skew()
-    for x in values[:1000]:
-        skew.update(x)
-    print(f"  {skew!r:<55} (one update(x) call per value, first 1,000 values)")
-
-    from .sampler import ScaledTModel
-
-    data = -3.14 + np.sqrt(30.0) * rng.standard_t(df=6, size=500)
-    result = ScaledTModel(data, nu=6).run(burn_in=1000, sample_size=2000, chains=4, seed=0)
-    print("\nGibbs sampler, scaled Student-t model (nu=6, mu=-3.14, sigma2=30, n=500; 4 chains in")
-    print("parallel Rust threads):")
-    for line in result.summary().splitlines():
-        print(f"  {line}")
-
-    import time
-
-    from .classifier import MLPClassifier, SGDClassifier
-
-    # Three classes split by a curved boundary: a linear model cannot follow it, a network can.
-    X = rng.normal(size=(20_000, 10)).astype(np.float32)
-    score = np.sin(2.0 * X[:, 0]) + X[:, 1] * X[:, 2]
-    y = np.digitize(score, np.quantile(score, [1 / 3, 2 / 3]))
-    print("\nClassifiers on 16,000 x 10 float32 rows (3 classes, curved boundary), 4,000 held out:")
-    for model in (SGDClassifier(random_state=0), MLPClassifier((64,), max_iter=15, random_state=0)):
-        started = time.perf_counter()
-        model.fit(X[:16_000], y[:16_000])
-        elapsed = time.perf_counter() - started
-        accuracy = model.score(X[16_000:], y[16_000:])
-        print(f"  {type(model).__name__:<14} accuracy {accuracy:.3f}, fit {elapsed:.2f} s")
+    """Runs each module's demo: the ``demo()`` function of its ``_demo`` submodule, if it has
+    one (found, not listed, so a module brings or takes its demo with its folder)."""
+    for name in MODULES:
+        if importlib.util.find_spec(f"{PACKAGE}.{name}._demo") is not None:
+            importlib.import_module(f"{PACKAGE}.{name}._demo").demo()
+            print()
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -16,7 +16,7 @@ __all__ = [
 
 def build_info() -> dict[str, Any]: ...
 
-# Capsule holding the stats engines' C function table (rust_src/bindings/stats_api.rs),
+# Capsule holding the stats engines' C function table (rust_src/bindings/stats.rs),
 # consumed by the Cython module stats/_order.pyx.
 stats_api: Any
 

@@ -18,11 +18,24 @@ import importlib.machinery
 import os
 from types import ModuleType
 
-#: The compiled extensions of this package, by role, relative to the package.
-NATIVE_MODULES = ("_core", "stats._moments", "stats._order", "sampler._diagnostics")
-
 _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
 _PACKAGE = __name__.rpartition(".")[0]
+
+
+def native_modules() -> list[str]:
+    """The compiled extensions of this package, relative to it (``"_core"``,
+    ``"stats._moments"``...), found from their stubs: every native module has a ``.pyi`` stub
+    (a test checks it), and a stub without a ``.py`` beside it belongs to a native module. So no
+    list names them, in a checkout (where they may not be built yet) or installed."""
+    found = []
+    for folder, _, names in os.walk(_PACKAGE_DIR):
+        relative = os.path.relpath(folder, _PACKAGE_DIR)
+        prefix = "" if relative == "." else relative.replace(os.sep, ".") + "."
+        for name in names:
+            stem, extension = os.path.splitext(name)
+            if extension == ".pyi" and f"{stem}.py" not in names:
+                found.append(prefix + stem)
+    return sorted(found)
 
 
 def source_checkout() -> str | None:
@@ -66,7 +79,7 @@ def refuse_unbuilt_checkout() -> None:
     """Raises ImportError, naming the cause and the fix, when the package is imported from a
     source checkout whose compiled extensions were never built in place."""
     checkout = source_checkout()
-    if checkout is not None and not all(_is_built(name) for name in NATIVE_MODULES):
+    if checkout is not None and not all(_is_built(name) for name in native_modules()):
         raise ImportError(_checkout_advice(checkout))
 
 

@@ -7,8 +7,12 @@ from pathlib import Path
 
 import pytest
 
-# Helper modules shared by the test files (never the package itself) live beside this file.
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+# Test helpers are plain modules: those of a module beside its tests (tests/stats/...), those
+# the modules share in tests/common/. Every folder here goes on sys.path (found, not listed),
+# so helper names must be unique across folders; the package itself is never put there.
+for _folder in sorted(Path(__file__).resolve().parent.iterdir()):
+    if _folder.is_dir() and not _folder.name.startswith((".", "_")):
+        sys.path.insert(0, str(_folder))
 
 import river_lite
 

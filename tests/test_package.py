@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import doctest
 import importlib
+import importlib.util
 import os
+import pkgutil
 import re
 import shlex
 import shutil
@@ -14,12 +16,15 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from stats_catalog import PUBLIC_CLASSES
 
 import river_lite
-from river_lite import stats
+from river_lite._native import native_modules
 
 PACKAGE_DIR = Path(river_lite.__file__).parent
+MODULES = [name for name in river_lite.__all__ if name != "__version__"]
+NATIVE = native_modules()
+# The compiled modules written in Cython: every one but the Rust extension.
+CYTHON = [name for name in NATIVE if name != "_core"]
 # Subprocesses run from here: `python -m`/`-c` put the working directory first on sys.path, and
 # from a checkout that would import the source tree instead of the installed package.
 OUTSIDE = tempfile.gettempdir()
@@ -40,17 +45,11 @@ def test_version_is_a_string():
 def test_info_reports_every_native_extension_build():
     out = run_module("info")
     assert river_lite.__version__ in out
-    for name in ("_core", "stats._moments", "stats._order"):
+    assert "_core" in NATIVE and CYTHON  # one Rust extension, Cython ones
+    for name in NATIVE:
         assert f"river_lite.{name}: " in out
     assert "pyo3 0." in out and "rust_numpy 0." in out and "cython 3." in out
     assert "numpy 2." in out  # the NumPy the Cython modules were compiled against
-
-
-def test_info_names_the_sampler_vector_instructions_and_obeys_the_cap():
-    out = run_module("info")
-    assert re.search(r"vector_instructions (baseline|avx2|avx512)\b", out), out
-    capped = run_module("info", env={**os.environ, "RIVER_LITE_VECTOR_INSTRUCTIONS": "baseline"})
-    assert "vector_instructions baseline" in capped
 
 
 def test_info_piped_into_a_closed_reader_is_quiet(tmp_path):
@@ -68,14 +67,15 @@ def test_build_info_comes_from_the_extensions():
 
     info = native_build_info()
     assert info["_core"]["language"] == "Rust"
-    assert info["stats._moments"]["language"] == "Cython"
+    assert all(info[name]["language"] == "Cython" for name in CYTHON)
     for build in info.values():
         assert isinstance(build["optimized"], bool)
 
 
-def test_demo_runs():
+def test_demo_runs_every_module_demo():
     out = run_module("demo")
-    assert "RollingQuantile" in out and "numpy:" in out
+    demos = [m for m in MODULES if importlib.util.find_spec(f"river_lite.{m}._demo")]
+    assert demos and len(out.strip().split("\n\n")) == len(demos), out
 
 
 def test_unknown_command_is_a_usage_error():
@@ -92,12 +92,43 @@ def test_typing_marker_and_stubs_are_installed():
     assert not list(PACKAGE_DIR.rglob("*.pyx")) and not list(PACKAGE_DIR.rglob("*.c"))
 
 
-def test_subpackages_load_lazily():
-    code = "import sys, river_lite; assert 'river_lite.stats' not in sys.modules; river_lite.stats"
+@pytest.mark.parametrize("module", MODULES)
+def test_subpackages_load_lazily(module):
+    code = (f"import sys, river_lite; assert 'river_lite.{module}' not in sys.modules; "
+            f"river_lite.{module}; assert 'river_lite.{module}' in sys.modules")
     subprocess.run([sys.executable, "-c", code], check=True, cwd=OUTSIDE)
 
 
-@pytest.mark.parametrize("cls", PUBLIC_CLASSES, ids=lambda c: c.__name__)
+@pytest.mark.parametrize("module", MODULES)
+def test_public_namespaces_hold_public_names_only(module):
+    namespace = importlib.import_module(f"river_lite.{module}")
+    submodules = {
+        info.name for info in pkgutil.iter_modules(namespace.__path__) if not info.name.startswith("_")
+    }
+    assert set(dir(namespace)) == set(namespace.__all__) | submodules
+    for name in namespace.__all__:
+        assert hasattr(namespace, name), name
+
+
+def test_the_package_namespace_lists_its_modules():
+    assert dir(river_lite) == sorted(["__version__", *MODULES])
+    assert MODULES  # found on disk: every public subpackage
+
+
+def public_classes() -> list[type]:
+    """The public classes of every module, but exceptions and warnings (their docstring is
+    the message's meaning, with nothing to run)."""
+    found = []
+    for module in MODULES:
+        namespace = importlib.import_module(f"river_lite.{module}")
+        found += [
+            obj for obj in map(namespace.__dict__.get, namespace.__all__)
+            if isinstance(obj, type) and not issubclass(obj, BaseException)
+        ]
+    return found
+
+
+@pytest.mark.parametrize("cls", public_classes(), ids=lambda c: f"{c.__module__}.{c.__name__}")
 def test_docstring_examples(cls):
     assert cls.__doc__ and "Examples" in cls.__doc__, f"{cls.__name__} has no examples"
     finder = doctest.DocTestFinder(exclude_empty=True)
@@ -110,18 +141,20 @@ def test_docstring_examples(cls):
 
 
 def test_a_missing_native_module_is_a_clear_import_error(tmp_path):
-    # A broken install: copy the package and delete one compiled module.
+    # A broken install: copy the package and delete one compiled (Cython) module.
     broken = tmp_path / "river_lite"
     shutil.copytree(PACKAGE_DIR, broken)
-    (moments,) = (broken / "stats").glob("_moments.*.so")
-    moments.unlink()
-    code = "import river_lite.stats"
+    module = CYTHON[0]
+    *folders, stem = module.split(".")
+    (compiled,) = broken.joinpath(*folders).glob(f"{stem}.*[!i]")  # not the stub, .pyi
+    compiled.unlink()
+    code = f"import river_lite.{folders[0]}"
     result = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path,
         env={"PYTHONPATH": str(tmp_path), "PATH": ""},
     )
     assert result.returncode != 0
-    assert "compiled extension 'river_lite.stats._moments' is missing" in result.stderr
+    assert f"compiled extension 'river_lite.{module}' is missing" in result.stderr
     assert "reinstall" in result.stderr
 
 
@@ -168,14 +201,9 @@ def test_a_broken_install_is_not_taken_for_a_checkout(tmp_path):
     (core,) = broken.glob("river_lite/_core.*[!i]")  # not the stub, _core.pyi
     core.unlink()
     result = subprocess.run(
-        [sys.executable, "-c", "import river_lite.classifier"], capture_output=True, text=True,
+        [sys.executable, "-c", "from river_lite._native import load; load('_core')"],
+        capture_output=True, text=True,
         cwd=tmp_path, env={"PYTHONPATH": str(broken), "PATH": ""},
     )
     assert "compiled extension 'river_lite._core' is missing" in result.stderr
     assert "reinstall" in result.stderr and "source checkout" not in result.stderr
-
-
-def test_statistics_are_registered_in_the_public_namespace():
-    assert set(stats.__all__) >= {cls.__name__ for cls in PUBLIC_CLASSES}
-    for cls in PUBLIC_CLASSES:
-        assert importlib.import_module(cls.__module__) is not None

@@ -14,8 +14,11 @@ give bit-identical models for a given ``random_state``. ``learn_one``/``predict_
 it is fitted raises :class:`NotFittedError` (a ``ValueError`` and ``AttributeError``).
 """
 
+from .._namespace import public_dir
 from ._validation import DataConversionWarning, NotFittedError
 from .mlp import MLPClassifier
 from .sgd import SGDClassifier
 
 __all__ = ["DataConversionWarning", "MLPClassifier", "NotFittedError", "SGDClassifier"]
+
+__dir__ = public_dir(__all__, __path__)

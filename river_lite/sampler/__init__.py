@@ -26,6 +26,7 @@ True
 
 from __future__ import annotations
 
+from .._namespace import public_dir
 from .._native import load
 from . import numpy_reference, python_reference
 from .model import BACKENDS, ScaledTModel
@@ -53,3 +54,5 @@ __all__ = [
     "rank_normalize",
     "rhat",
 ]
+
+__dir__ = public_dir(__all__, __path__)

@@ -6,6 +6,7 @@ behind Cython classes. All follow the contract in :mod:`river_lite.stats.base`.
 
 from __future__ import annotations
 
+from .._namespace import public_dir
 from .._native import load
 from .base import Revertible, Univariate
 
@@ -53,3 +54,5 @@ __all__ = [
     "Univariate",
     "Var",
 ]
+
+__dir__ = public_dir(__all__, __path__)

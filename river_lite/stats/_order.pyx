@@ -5,7 +5,7 @@
 The algorithms (P² quantiles, the O(log n) sorted window) are Rust, in ``rust_src/engine``.
 The classes are Cython so that a per-value ``update(x)`` costs one cheap Cython method call
 plus a direct call into Rust through the function table the Rust extension publishes as a
-capsule (see ``rust_src/bindings/stats_api.rs``, which this declaration mirrors).
+capsule (see ``rust_src/bindings/stats.rs``, which this declaration mirrors).
 
 Thread safety: every method that touches an engine holds the object's critical section, so on
 free-threaded Python concurrent calls on one instance are serialised instead of racing inside

@@ -40,7 +40,21 @@ import abc
 
 
 class Univariate(abc.ABC):
-    """A statistic over a stream of numbers (see the module docstring for the contract)."""
+    """A statistic over a stream of numbers (see the module docstring for the contract).
+
+    Every statistic of :mod:`river_lite.stats` is registered as a virtual subclass, so
+    ``isinstance`` tells a statistic from anything else.
+
+    Examples
+    --------
+    >>> from river_lite import stats
+    >>> isinstance(stats.Quantile(0.9), stats.Univariate)
+    True
+    >>> m = stats.Mean()
+    >>> m.update_many([1.0, 2.0, 3.0])
+    >>> m.name, m.get()
+    ('mean', 2.0)
+    """
 
     @abc.abstractmethod
     def update(self, x: float) -> None: ...
@@ -57,7 +71,19 @@ class Univariate(abc.ABC):
 
 
 class Revertible(Univariate):
-    """A :class:`Univariate` that can also forget a value; ``Rolling`` wraps these."""
+    """A :class:`Univariate` that can also forget a value; ``Rolling`` wraps these.
+
+    Examples
+    --------
+    >>> from river_lite import stats
+    >>> isinstance(stats.Var(), stats.Revertible), isinstance(stats.Max(), stats.Revertible)
+    (True, False)
+    >>> m = stats.Mean()
+    >>> m.update_many([1.0, 2.0, 3.0])
+    >>> m.revert(3.0)
+    >>> m.get()
+    1.5
+    """
 
     @abc.abstractmethod
     def revert(self, x: float) -> None: ...

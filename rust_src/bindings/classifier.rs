@@ -18,14 +18,14 @@ use numpy::prelude::*;
 use numpy::{PyArray1, PyArray2, PyUntypedArray};
 use pyo3::exceptions::{PyRuntimeError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
-use pyo3::types::PyBytes;
+use pyo3::types::{PyBytes, PyDict};
 
 use crate::engine::classifier::data::Rows;
 use crate::engine::classifier::mlp::{Layer, MlpClassifier, MlpSettings, Solver};
 use crate::engine::classifier::schedule::LearningRate;
 use crate::engine::classifier::sgd::{MultiClass, SgdClassifier, SgdSettings};
 use crate::engine::classifier::ClassifierError;
-use crate::engine::state;
+use crate::engine::common::state;
 
 type Vector<'py, T> = Bound<'py, PyArray1<T>>;
 type Matrix<'py, T> = Bound<'py, PyArray2<T>>;
@@ -521,7 +521,7 @@ impl MlpEngine {
 
 /// Adds this file's classes to the extension module, named as members of it (so their
 /// ``__module__`` is the extension's real import path, not ``builtins``).
-pub fn register(module: &Bound<'_, PyModule>) -> PyResult<()> {
+pub fn register(module: &Bound<'_, PyModule>, _build_info: &Bound<'_, PyDict>) -> PyResult<()> {
     module.add_class::<SgdEngine>()?;
     module.add_class::<MlpEngine>()?;
     let name = module.name()?;

@@ -1,5 +1,5 @@
 //! Python access to the Gibbs sampler of the scaled Student-t model
-//! (`engine::scaled_t_gibbs`): argument checks, GIL release, Ctrl-C, NumPy hand-off.
+//! (`engine::sampler`): argument checks, GIL release, Ctrl-C, NumPy hand-off.
 //!
 //! Ctrl-C: the chains run on rayon threads while the calling thread, detached from Python,
 //! waits for them and re-attaches every `SIGNAL_POLL` to run `check_signals`. A pending
@@ -15,9 +15,10 @@ use numpy::prelude::*;
 use numpy::{PyArray1, PyArray2, PyUntypedArray};
 use pyo3::exceptions::{PyMemoryError, PyRuntimeError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
-use pyo3::types::PyInt;
+use pyo3::types::{PyDict, PyInt};
 
-use crate::engine::scaled_t_gibbs::{self as engine, streams, Draws, RunSettings, SamplerError};
+use crate::engine::sampler::vector_dispatch::InstructionSet;
+use crate::engine::sampler::{self as engine, streams, Draws, RunSettings, SamplerError};
 
 /// How often a waiting caller looks for Ctrl-C.
 const SIGNAL_POLL: Duration = Duration::from_millis(50);
@@ -204,9 +205,11 @@ fn float64_vector(py: Python<'_>, value: &Bound<'_, PyAny>, name: &str) -> PyRes
     Ok(values.to_vec())
 }
 
-/// Adds this file's functions to the extension module.
-pub fn register(module: &Bound<'_, PyModule>) -> PyResult<()> {
+/// Adds this file's functions to the extension module, and to its build facts the vector
+/// instructions this CPU lets the sampler use (not a build setting: chosen at run time).
+pub fn register(module: &Bound<'_, PyModule>, build_info: &Bound<'_, PyDict>) -> PyResult<()> {
     module.add_function(wrap_pyfunction!(scaled_t_gibbs, module)?)?;
     module.add_function(wrap_pyfunction!(chi_squared_floor, module)?)?;
+    build_info.set_item("vector_instructions", InstructionSet::chosen().name())?;
     Ok(())
 }

@@ -1,8 +1,11 @@
 //! The numerical engine: plain Rust with no Python types, tested with `cargo test`.
+//!
+//! One folder per module of the Python package, with the same name (`river_lite.stats` is
+//! `engine::stats`, its binding `bindings::stats`), and [`common`] for what they share. A new
+//! module adds its folder and one line here.
 
-pub mod classifier;
-pub mod order_statistic_tree;
-pub mod p2_quantile;
-pub mod rolling_quantile;
-pub mod scaled_t_gibbs;
-pub mod state;
+pub mod common;
+
+pub mod classifier; // module: classifier
+pub mod sampler; // module: sampler
+pub mod stats; // module: stats

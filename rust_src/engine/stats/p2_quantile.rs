@@ -7,7 +7,7 @@
 //! prediction, or a linear one when the parabola would leave the neighbours' interval.
 //!
 //! Departures from the paper, each measured against River's five-marker P² on normal,
-//! exponential, uniform and Student-t(2) streams (tests/test_stats_river_parity.py):
+//! exponential, uniform and Student-t(2) streams (tests/stats/test_river_parity.py):
 //! * four intermediate markers instead of two, placed on each side of q in proportion to the
 //!   side's width (the paper's q/2 and (1+q)/2 leave a 0.5-wide gap next to q = 0.01), so the
 //!   parabola through q's neighbours is local;

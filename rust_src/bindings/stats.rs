@@ -13,12 +13,16 @@
 //! `*_free`. Values passed in are finite (the Cython layer checks), and slices are valid for
 //! `len` reads. None of these functions panics on such input.
 
-use std::ffi::CStr;
+use std::ffi::{c_void, CStr};
+use std::ptr::NonNull;
 use std::slice;
 
-use crate::engine::p2_quantile::P2Quantile;
-use crate::engine::rolling_quantile::{RollingWindow, RollingWindowState};
-use crate::engine::state;
+use pyo3::prelude::*;
+use pyo3::types::{PyCapsule, PyDict};
+
+use crate::engine::stats::p2_quantile::P2Quantile;
+use crate::engine::stats::rolling_quantile::{RollingWindow, RollingWindowState};
+use crate::engine::common::state;
 
 /// Capsule name; Cython asks for exactly this name.
 pub const CAPSULE_NAME: &CStr = c"native_stats_api";
@@ -252,4 +256,12 @@ unsafe extern "C" fn window_decode(
             RollingWindow::from_state(window_state)
         })
     }
+}
+
+/// Publishes the table as the capsule `stats_api` of the extension module.
+pub fn register(module: &Bound<'_, PyModule>, _build_info: &Bound<'_, PyDict>) -> PyResult<()> {
+    let api = NonNull::from(&STATS_API).cast::<c_void>();
+    // SAFETY: the pointer is to a `static`, valid for the life of the process.
+    let capsule = unsafe { PyCapsule::new_with_pointer(module.py(), api, CAPSULE_NAME)? };
+    module.add("stats_api", capsule)
 }

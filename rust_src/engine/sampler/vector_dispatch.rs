@@ -82,7 +82,7 @@ macro_rules! dispatched {
     ($(#[$meta:meta])* $vis:vis fn $name:ident($($arg:ident: $ty:ty),* $(,)?) -> $ret:ty $body:block) => {
         $(#[$meta])*
         $vis fn $name(
-            set: $crate::engine::scaled_t_gibbs::vector_dispatch::InstructionSet,
+            set: $crate::engine::sampler::vector_dispatch::InstructionSet,
             $($arg: $ty),*
         ) -> $ret {
             #[inline(always)]
@@ -90,7 +90,7 @@ macro_rules! dispatched {
 
             #[cfg(target_arch = "x86_64")]
             {
-                use $crate::engine::scaled_t_gibbs::vector_dispatch::InstructionSet;
+                use $crate::engine::sampler::vector_dispatch::InstructionSet;
 
                 #[target_feature(enable = "avx512f,avx512vl,avx512dq")]
                 unsafe fn avx512($($arg: $ty),*) -> $ret {

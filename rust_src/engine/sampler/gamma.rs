@@ -188,8 +188,8 @@ impl MarsagliaTsang {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::scaled_t_gibbs::batched_gamma::BatchedGamma;
-    use crate::engine::scaled_t_gibbs::streams::{chain_rng, ChainRng};
+    use crate::engine::sampler::batched_gamma::BatchedGamma;
+    use crate::engine::sampler::streams::{chain_rng, ChainRng};
 
     /// `ln Γ(a)`, a > 0 (Lanczos, g = 7, 9 terms; relative error ~1e-15).
     fn ln_gamma(a: f64) -> f64 {

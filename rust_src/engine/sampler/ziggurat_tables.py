@@ -2,7 +2,7 @@
 
 Run it (it needs mpmath) only to regenerate the tables; the build uses the committed file:
 
-    python rust_src/engine/scaled_t_gibbs/ziggurat_tables.py
+    python rust_src/engine/sampler/ziggurat_tables.py
 
 With f(x) = exp(-x^2/2), LAYERS layers of equal area V: X[0] = V/f(R) is the width of the
 base strip (the rectangle under f(R) plus the tail beyond R), X[1] = R, and X[i+1] solves

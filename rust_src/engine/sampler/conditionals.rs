@@ -160,7 +160,7 @@ mod tests {
     use super::*;
 
     /// Log density of the expanded model, up to a constant, written straight from its
-    /// definition (see the module docs of `scaled_t_gibbs`), independently of the formulas above.
+    /// definition (see the module docs of `engine::sampler`), independently of the formulas above.
     fn log_joint(x: &[f64], u: &[f64], s: &Expanded, nu: f64) -> f64 {
         let mut total = -s.tau2.ln() - s.alpha2.ln();
         for (&x_i, &u_i) in x.iter().zip(u) {
