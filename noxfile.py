@@ -23,9 +23,19 @@ nox.options.sessions = ["rust", "readme", "packaging", "release_checks", "rehear
 def rust(session: nox.Session) -> None:
     """The Rust engine on its own: formatting, lints (with and without bindings), unit tests."""
     session.run("cargo", "fmt", "--check", external=True)
-    session.run("cargo", "clippy", "--locked", "--all-targets", "--", "-D", "warnings", external=True)
     session.run(
-        "cargo", "clippy", "--locked", "--all-targets", "--features", "python", "--", "-D", "warnings",
+        "cargo", "clippy", "--locked", "--all-targets", "--", "-D", "warnings", external=True
+    )
+    session.run(
+        "cargo",
+        "clippy",
+        "--locked",
+        "--all-targets",
+        "--features",
+        "python",
+        "--",
+        "-D",
+        "warnings",
         external=True,
     )
     session.run("cargo", "test", "--locked", external=True)
@@ -81,7 +91,15 @@ def template(session: nox.Session) -> None:
     """The template proof: the rename script's tests (refusals, TEMPLATE.md recipes), then a
     renamed copy with TEMPLATE.md's example built (sdist -> wheel), tested and linted."""
     session.install("-r", str(ROOT / ".ci" / "requirements-tools.txt"), "pytest>=8")
-    session.run("python", "-m", "pytest", "-p", "no:cacheprovider", "-q", str(ROOT / ".ci" / "test_rename.py"))
+    session.run(
+        "python",
+        "-m",
+        "pytest",
+        "-p",
+        "no:cacheprovider",
+        "-q",
+        str(ROOT / ".ci" / "test_rename.py"),
+    )
     session.run("python", str(ROOT / ".ci" / "template_proof.py"), *session.posargs)
 
 

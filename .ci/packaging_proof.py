@@ -28,9 +28,10 @@ import sys
 import tarfile
 import tempfile
 import time
-import tomllib
 import zipfile
 from pathlib import Path
+
+import tomllib
 
 ROOT = Path(__file__).resolve().parent.parent
 DIST = ROOT / "dist"
@@ -55,12 +56,19 @@ def run(*command, cwd=None, env=None, check=True) -> subprocess.CompletedProcess
 def local_pythons() -> list[Path]:
     found = {}
     pyenv_root = Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv"))
-    candidates = [Path(p) for p in glob.glob(str(pyenv_root / "versions" / "3.*" / "bin" / "python3"))]
+    candidates = [
+        Path(p) for p in glob.glob(str(pyenv_root / "versions" / "3.*" / "bin" / "python3"))
+    ]
     candidates.append(Path(sys.executable))
     for python in candidates:
         out = subprocess.run(
-            [str(python), "-c", "import sys; print(sys.version_info[0], sys.version_info[1], sys.implementation.name)"],
-            capture_output=True, text=True,
+            [
+                str(python),
+                "-c",
+                "import sys; print(sys.version_info[0], sys.version_info[1], sys.implementation.name)",
+            ],
+            capture_output=True,
+            text=True,
         )
         if out.returncode != 0:
             continue
@@ -81,9 +89,19 @@ def build_sdist() -> Path:
 def check_sdist(sdist: Path) -> None:
     with tarfile.open(sdist) as archive:
         names = {name.split("/", 1)[1] for name in archive.getnames() if "/" in name}
-    required = {"Cargo.toml", "Cargo.lock", "rust-toolchain.toml", "LICENSE", "pyproject.toml",
-                "setup.py", "MANIFEST.in", "README.md"}
-    tracked = subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True, check=True)
+    required = {
+        "Cargo.toml",
+        "Cargo.lock",
+        "rust-toolchain.toml",
+        "LICENSE",
+        "pyproject.toml",
+        "setup.py",
+        "MANIFEST.in",
+        "README.md",
+    }
+    tracked = subprocess.run(
+        ["git", "ls-files"], cwd=ROOT, capture_output=True, text=True, check=True
+    )
     for path in tracked.stdout.split():
         if path.startswith("rust_src/") or path.endswith((".pyx", ".pxd", ".pxi", ".pyi")):
             required.add(path)
@@ -113,7 +131,17 @@ def old_glibc_environment() -> dict[str, str]:
 
 def build_wheel(python: Path, sdist: Path, out: Path) -> Path:
     started = time.perf_counter()
-    run(python, "-m", "pip", "wheel", "--no-deps", "--wheel-dir", out, sdist, env=old_glibc_environment())
+    run(
+        python,
+        "-m",
+        "pip",
+        "wheel",
+        "--no-deps",
+        "--wheel-dir",
+        out,
+        sdist,
+        env=old_glibc_environment(),
+    )
     (wheel,) = out.glob("*.whl")
     print(f"built {wheel.name} in {time.perf_counter() - started:.0f} s")
     return wheel
@@ -180,9 +208,20 @@ def check_no_cargo_fails_fast(python: Path, sdist: Path) -> None:
         env["PATH"] = f"{venv / 'bin'}{os.pathsep}{path}"
         started = time.perf_counter()
         result = subprocess.run(
-            [str(venv / "bin" / "python"), "-m", "pip", "wheel", "--no-deps", "--no-build-isolation",
-             "--wheel-dir", tmp, str(sdist)],
-            env=env, capture_output=True, text=True,
+            [
+                str(venv / "bin" / "python"),
+                "-m",
+                "pip",
+                "wheel",
+                "--no-deps",
+                "--no-build-isolation",
+                "--wheel-dir",
+                tmp,
+                str(sdist),
+            ],
+            env=env,
+            capture_output=True,
+            text=True,
         )
         elapsed = time.perf_counter() - started
         output = result.stdout + result.stderr

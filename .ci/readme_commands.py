@@ -31,7 +31,7 @@ def quick_start_commands(readme: str) -> list[str]:
     section = readme.partition(f"\n{SECTION}\n")[2]
     if not section:
         raise SystemExit(f"README.md has no '{SECTION}' section")
-    block = re.search(r"^```bash\n(.*?)^```", section, flags=re.M | re.S)
+    block = re.search(r"^```bash\n(.*?)^```", section, flags=re.MULTILINE | re.DOTALL)
     if block is None:
         raise SystemExit(f"README.md's '{SECTION}' section has no ```bash block")
     lines = [line.strip() for line in block.group(1).splitlines()]
@@ -76,8 +76,13 @@ def main() -> None:
     if args.list:
         print("\n".join(commands))
         return
-    head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, check=True,
-                          capture_output=True, text=True).stdout.strip()
+    head = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
     print(f"README Quick start, {len(commands)} commands, on fresh clones of {head}:")
     print("\n".join(f"  {c}" for c in commands), flush=True)
     with tempfile.TemporaryDirectory(prefix="readme-") as tmp:

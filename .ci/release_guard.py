@@ -38,7 +38,9 @@ class ReleaseError(Exception):
 def sdist_of(dist: Path) -> Path:
     sdists = sorted(dist.glob("*.tar.gz"))
     if len(sdists) != 1:
-        raise ReleaseError(f"expected exactly one sdist in {dist}, found {[p.name for p in sdists]}")
+        raise ReleaseError(
+            f"expected exactly one sdist in {dist}, found {[p.name for p in sdists]}"
+        )
     return sdists[0]
 
 
@@ -46,8 +48,14 @@ def sdist_metadata(dist: Path) -> tuple[str, str]:
     """(name, version) from the PKG-INFO at the top of the sdist."""
     sdist = sdist_of(dist)
     with tarfile.open(sdist) as archive:
-        member = next((m for m in archive.getmembers() if m.name.count("/") == 1
-                       and m.name.endswith("/PKG-INFO")), None)
+        member = next(
+            (
+                m
+                for m in archive.getmembers()
+                if m.name.count("/") == 1 and m.name.endswith("/PKG-INFO")
+            ),
+            None,
+        )
         if member is None:
             raise ReleaseError(f"{sdist.name} has no top-level PKG-INFO")
         text = archive.extractfile(member).read().decode()
@@ -57,22 +65,27 @@ def sdist_metadata(dist: Path) -> tuple[str, str]:
 
 def check_tag(tag: str, version: str) -> None:
     if not tag.startswith("v"):
-        raise ReleaseError(f"release tag {tag!r} must be 'v' followed by a PEP 440 version, e.g. v1.2.0")
+        raise ReleaseError(
+            f"release tag {tag!r} must be 'v' followed by a PEP 440 version, e.g. v1.2.0"
+        )
     try:
         tagged = Version(tag[1:])
     except InvalidVersion:
         raise ReleaseError(
             f"release tag {tag!r} is not 'v' + a PEP 440 version (e.g. v1.2.0, v1.2.0rc1): "
-            "delete it and push a valid one") from None
+            "delete it and push a valid one"
+        ) from None
     built = Version(version)
     if built.local or built.is_devrelease:
         raise ReleaseError(
             f"the build from tag {tag!r} has version {version}: the checkout was not exactly at the "
-            "tag (or was dirty), so it is not a release build")
+            "tag (or was dirty), so it is not a release build"
+        )
     if tagged != built or str(tagged) != version:
         raise ReleaseError(
             f"release tag {tag!r} does not match the built version {version} "
-            f"(expected tag v{version}): nothing is published")
+            f"(expected tag v{version}): nothing is published"
+        )
 
 
 def identifier_matches(identifier: str, interpreter: str, abi: str, platform: str) -> bool:
@@ -95,8 +108,9 @@ def read_expected(path: Path) -> list[str]:
 def check_artifacts(dist: Path, expected: list[str]) -> tuple[str, str]:
     name, version = sdist_metadata(dist)
     wheels = sorted(dist.glob("*.whl"))
-    others = sorted(p.name for p in dist.iterdir()
-                    if p.is_file() and not p.name.endswith((".whl", ".tar.gz")))
+    others = sorted(
+        p.name for p in dist.iterdir() if p.is_file() and not p.name.endswith((".whl", ".tar.gz"))
+    )
     problems = []
     if others:
         problems.append(f"unexpected files: {others}")
@@ -105,17 +119,25 @@ def check_artifacts(dist: Path, expected: list[str]) -> tuple[str, str]:
         wheel_name, wheel_version, _, tags = parse_wheel_filename(wheel.name)
         if wheel_name != canonicalize_name(name) or str(wheel_version) != version:
             problems.append(f"{wheel.name} is not {name} {version}")
-        matches = {identifier for identifier in expected for tag in tags
-                   if identifier_matches(identifier, tag.interpreter, tag.abi, tag.platform)}
+        matches = {
+            identifier
+            for identifier in expected
+            for tag in tags
+            if identifier_matches(identifier, tag.interpreter, tag.abi, tag.platform)
+        }
         if len(matches) != 1:
-            problems.append(f"{wheel.name} matches {len(matches)} expected build identifiers "
-                            f"{sorted(matches)}, not one")
+            problems.append(
+                f"{wheel.name} matches {len(matches)} expected build identifiers "
+                f"{sorted(matches)}, not one"
+            )
         for identifier in matches:
             found[identifier].append(wheel.name)
     missing = [identifier for identifier, names in found.items() if not names]
     if missing:
-        problems.append(f"no wheel for {len(missing)} expected build(s): {missing} "
-                        "(a matrix job failed or its artifact is missing)")
+        problems.append(
+            f"no wheel for {len(missing)} expected build(s): {missing} "
+            "(a matrix job failed or its artifact is missing)"
+        )
     duplicated = {identifier: names for identifier, names in found.items() if len(names) > 1}
     if duplicated:
         problems.append(f"more than one wheel for {duplicated}")
@@ -128,9 +150,19 @@ def check_artifacts(dist: Path, expected: list[str]) -> tuple[str, str]:
 def published_versions(name: str) -> set[str]:
     """Versions of `name` on pip's configured index (its default unless configured otherwise)."""
     result = subprocess.run(
-        [sys.executable, "-m", "pip", "index", "versions", name, "--pre",
-         "--disable-pip-version-check", "--no-cache-dir"],
-        capture_output=True, text=True,
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "index",
+            "versions",
+            name,
+            "--pre",
+            "--disable-pip-version-check",
+            "--no-cache-dir",
+        ],
+        capture_output=True,
+        text=True,
     )
     output = result.stdout + result.stderr
     if result.returncode != 0:
@@ -147,7 +179,8 @@ def check_unpublished(name: str, version: str, published: set[str]) -> None:
     if any(Version(v) == Version(version) for v in published):
         raise ReleaseError(
             f"{name} {version} is already published: a release never overwrites files. "
-            "Tag a new version to release again.")
+            "Tag a new version to release again."
+        )
 
 
 def main(argv: list[str] | None = None) -> int:

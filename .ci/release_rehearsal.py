@@ -50,11 +50,17 @@ ROOT = Path(__file__).resolve().parent.parent
 DIST = ROOT / "dist"
 WHEELHOUSE = ROOT / "wheelhouse"
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from release_guard import sdist_metadata  # noqa: E402
+from release_guard import sdist_metadata
 
 # Environment variables that could add an index or a local directory of packages to pip.
-PIP_SOURCES = ("PIP_INDEX_URL", "PIP_EXTRA_INDEX_URL", "PIP_FIND_LINKS", "PIP_NO_INDEX",
-               "PIP_CONFIG_FILE", "PIP_TRUSTED_HOST")
+PIP_SOURCES = (
+    "PIP_INDEX_URL",
+    "PIP_EXTRA_INDEX_URL",
+    "PIP_FIND_LINKS",
+    "PIP_NO_INDEX",
+    "PIP_CONFIG_FILE",
+    "PIP_TRUSTED_HOST",
+)
 
 
 class Deadline:
@@ -107,7 +113,7 @@ class Links(html.parser.HTMLParser):
 
 
 def fetch(url: str, timeout: float = 30) -> bytes:
-    with urllib.request.urlopen(url, timeout=timeout) as response:  # noqa: S310 (127.0.0.1 only)
+    with urllib.request.urlopen(url, timeout=timeout) as response:
         return response.read()
 
 
@@ -125,10 +131,26 @@ class LocalIndex:
             self.url = f"http://127.0.0.1:{port}"
             with open(self.log, "ab") as log:
                 self.process = subprocess.Popen(
-                    [sys.executable, "-m", "pypiserver", "run", "--interface", "127.0.0.1",
-                     "--port", str(port), "--authenticate", ".", "--passwords", ".",
-                     "--disable-fallback", "--hash-algo", "sha256", str(self.packages)],
-                    stdout=log, stderr=subprocess.STDOUT,
+                    [
+                        sys.executable,
+                        "-m",
+                        "pypiserver",
+                        "run",
+                        "--interface",
+                        "127.0.0.1",
+                        "--port",
+                        str(port),
+                        "--authenticate",
+                        ".",
+                        "--passwords",
+                        ".",
+                        "--disable-fallback",
+                        "--hash-algo",
+                        "sha256",
+                        str(self.packages),
+                    ],
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
                 )
             try:
                 up = self._wait_until_up()
@@ -162,8 +184,10 @@ class LocalIndex:
                 self.process.kill()
                 self.process.wait()
         if self.process:
-            print(f"local index stopped (pid {self.process.pid}, exit {self.process.returncode})",
-                  flush=True)
+            print(
+                f"local index stopped (pid {self.process.pid}, exit {self.process.returncode})",
+                flush=True,
+            )
 
     def __exit__(self, *exc) -> None:
         self._stop()
@@ -178,14 +202,21 @@ def import_package() -> str:
 def python_tag(python: Path) -> str:
     out = subprocess.run(
         [str(python), "-c", "import sys; print(f'cp{sys.version_info[0]}{sys.version_info[1]}')"],
-        capture_output=True, text=True, check=True)
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return out.stdout.strip()
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--python", type=Path, default=Path(sys.executable),
-                        help="interpreter of the fresh venv (default: this one)")
+    parser.add_argument(
+        "--python",
+        type=Path,
+        default=Path(sys.executable),
+        help="interpreter of the fresh venv (default: this one)",
+    )
     parser.add_argument("--timeout", type=float, default=1800, help="overall limit in seconds")
     args = parser.parse_args()
     deadline = Deadline(args.timeout)
@@ -194,8 +225,11 @@ def main() -> int:
     sdists = sorted(DIST.glob("*.tar.gz"))
     wheels = sorted(WHEELHOUSE.glob("*.whl"))
     if len(sdists) != 1 or not wheels:
-        print(f"error: need one sdist in {DIST} and wheels in {WHEELHOUSE} "
-              "(run .ci/packaging_proof.py, or `nox -s packaging`, first)", file=sys.stderr)
+        print(
+            f"error: need one sdist in {DIST} and wheels in {WHEELHOUSE} "
+            "(run .ci/packaging_proof.py, or `nox -s packaging`, first)",
+            file=sys.stderr,
+        )
         return 2
     artifacts = [*sdists, *wheels]
     name, version = sdist_metadata(DIST)
@@ -206,7 +240,9 @@ def main() -> int:
     print(f"rehearsing {name} {version}: {len(artifacts)} artifacts, installing with {args.python}")
     run(sys.executable, "-m", "twine", "check", "--strict", *artifacts, deadline=deadline)
 
-    with tempfile.TemporaryDirectory(prefix="release-rehearsal-", ignore_cleanup_errors=True) as tmp:
+    with tempfile.TemporaryDirectory(
+        prefix="release-rehearsal-", ignore_cleanup_errors=True
+    ) as tmp:
         tmp = Path(tmp)
         packages, deps = tmp / "packages", tmp / "deps"
         packages.mkdir()
@@ -215,9 +251,20 @@ def main() -> int:
         venv_python = venv / ("Scripts" if os.name == "nt" else "bin") / "python"
 
         # The dependencies, for this interpreter, from the default index (see the docstring).
-        run(venv_python, "-m", "pip", "download", "--quiet", "--only-binary=:all:",
-            "--dest", deps, "--find-links", WHEELHOUSE, f"{name}[test]=={version}",
-            deadline=deadline)
+        run(
+            venv_python,
+            "-m",
+            "pip",
+            "download",
+            "--quiet",
+            "--only-binary=:all:",
+            "--dest",
+            deps,
+            "--find-links",
+            WHEELHOUSE,
+            f"{name}[test]=={version}",
+            deadline=deadline,
+        )
         ours_prefix = re.sub(r"[-_.]+", "_", name).lower() + "-"
         for path in deps.iterdir():  # only twine brings our own files to the index
             if not path.name.lower().startswith(ours_prefix):
@@ -225,33 +272,62 @@ def main() -> int:
         print(f"served dependencies: {len(list(packages.iterdir()))} files", flush=True)
 
         with LocalIndex(packages, tmp / "pypiserver.log", deadline) as index:
-            run(sys.executable, "-m", "twine", "upload", "--non-interactive",
-                "--disable-progress-bar", "--repository-url", f"{index.url}/",
-                "--username", "rehearsal", "--password", "rehearsal", *artifacts,
-                deadline=deadline)
+            run(
+                sys.executable,
+                "-m",
+                "twine",
+                "upload",
+                "--non-interactive",
+                "--disable-progress-bar",
+                "--repository-url",
+                f"{index.url}/",
+                "--username",
+                "rehearsal",
+                "--password",
+                "rehearsal",
+                *artifacts,
+                deadline=deadline,
+            )
 
             # Every uploaded file comes back byte-identical through the simple API.
             page = Links()
             page.feed(fetch(f"{index.url}/simple/{name}/").decode())
             for artifact in artifacts:
                 assert artifact.name in page.links, f"{artifact.name} is not on the index"
-                served = fetch(urllib.parse.urljoin(f"{index.url}/simple/{name}/",
-                                                    page.links[artifact.name]))
-                assert hashlib.sha256(served).hexdigest() == sha256(artifact), \
+                served = fetch(
+                    urllib.parse.urljoin(f"{index.url}/simple/{name}/", page.links[artifact.name])
+                )
+                assert hashlib.sha256(served).hexdigest() == sha256(artifact), (
                     f"{artifact.name} came back different from what was uploaded"
+                )
             print(f"index round trip OK: {len(artifacts)} files listed and byte-identical")
 
             # The install: the local index and nothing else.
             env = {k: v for k, v in os.environ.items() if k not in PIP_SOURCES}
             env["PIP_CONFIG_FILE"] = os.devnull
             report = tmp / "install-report.json"
-            run(venv_python, "-m", "pip", "install", "--no-cache-dir", "--only-binary=:all:",
-                "--index-url", f"{index.url}/simple/", "--report", report,
-                f"{name}[test]=={version}", env=env, deadline=deadline)
+            run(
+                venv_python,
+                "-m",
+                "pip",
+                "install",
+                "--no-cache-dir",
+                "--only-binary=:all:",
+                "--index-url",
+                f"{index.url}/simple/",
+                "--report",
+                report,
+                f"{name}[test]=={version}",
+                env=env,
+                deadline=deadline,
+            )
 
         installed = json.loads(report.read_text())["install"]
-        foreign = [i["download_info"]["url"] for i in installed
-                   if not i["download_info"]["url"].startswith(index.url)]
+        foreign = [
+            i["download_info"]["url"]
+            for i in installed
+            if not i["download_info"]["url"].startswith(index.url)
+        ]
         assert not foreign, f"pip installed from somewhere else than the local index: {foreign}"
         (ours,) = [i for i in installed if i["metadata"]["name"] == name]
         wheel = ours["download_info"]["url"].rsplit("/", 1)[-1].split("#")[0]
@@ -260,24 +336,31 @@ def main() -> int:
         digest = ours["download_info"].get("archive_info", {}).get("hashes", {}).get("sha256")
         if digest:  # present when the index gives hashes (it does: --hash-algo sha256)
             assert digest == sha256(WHEELHOUSE / wheel), f"{wheel} is not the uploaded file"
-        print(f"installed {len(installed)} distributions, all from the local index; "
-              f"{name} {ours['metadata']['version']} from {wheel}")
+        print(
+            f"installed {len(installed)} distributions, all from the local index; "
+            f"{name} {ours['metadata']['version']} from {wheel}"
+        )
 
         # The tests, from outside the checkout, against the installed wheel.
         # tests/ and pyproject.toml (for the pytest settings) come from the uploaded sdist, so
         # they are the same snapshot as the wheel even while the checkout moves on.
         work = tmp / "run"
         with tarfile.open(sdists[0]) as archive:
-            members = [m for m in archive.getmembers()
-                       if m.name.split("/", 1)[-1].startswith(("tests/", "pyproject.toml"))]
+            members = [
+                m
+                for m in archive.getmembers()
+                if m.name.split("/", 1)[-1].startswith(("tests/", "pyproject.toml"))
+            ]
             archive.extractall(tmp / "sdist", members=members, filter="data")
         (top,) = (tmp / "sdist").iterdir()
         top.rename(work)
         run(venv_python, "-m", import_package(), "info", cwd=work, deadline=deadline)
         run(venv_python, "-m", "pytest", "-p", "no:cacheprovider", cwd=work, deadline=deadline)
 
-    print(f"\nrelease rehearsal passed in {time.monotonic() - started:.0f} s: twine upload to a "
-          f"local index, install from it alone, full tests against the installed {wheel}")
+    print(
+        f"\nrelease rehearsal passed in {time.monotonic() - started:.0f} s: twine upload to a "
+        f"local index, install from it alone, full tests against the installed {wheel}"
+    )
     return 0
 
 

@@ -50,7 +50,7 @@ from pathlib import Path, PurePosixPath
 
 if sys.version_info < (3, 11):
     sys.exit("rename.py needs Python 3.11 or newer (tomllib); run it with a newer python")
-import tomllib  # noqa: E402
+import tomllib
 
 ROOT = Path(__file__).resolve().parent.parent
 # Marks the one line per copyright notice that keeps the template's names (see LICENSE).
@@ -89,10 +89,14 @@ class Names:
 
 
 def current_names(root: Path, files: list[str]) -> Names:
-    packages = sorted({p.split("/")[0] for p in files
-                       if p.count("/") == 1 and p.endswith("/__init__.py")} - NOT_THE_PACKAGE)
+    packages = sorted(
+        {p.split("/")[0] for p in files if p.count("/") == 1 and p.endswith("/__init__.py")}
+        - NOT_THE_PACKAGE
+    )
     if len(packages) != 1:
-        raise Refused(f"expected one top-level package directory with an __init__.py, found {packages}")
+        raise Refused(
+            f"expected one top-level package directory with an __init__.py, found {packages}"
+        )
     with open(root / "pyproject.toml", "rb") as f:
         project = tomllib.load(f)["project"]
     with open(root / "Cargo.toml", "rb") as f:
@@ -148,10 +152,14 @@ class Spellings:
         ]
         if words(old.dist) != old_words:  # a distribution name made of other words
             self.rules.insert(0, (old.dist, "-", dist, dist_words))
-        self.pattern = re.compile("|".join(f"({re.escape(r[0])})" for r in self.rules), re.IGNORECASE)
+        self.pattern = re.compile(
+            "|".join(f"({re.escape(r[0])})" for r in self.rules), re.IGNORECASE
+        )
         # What must not remain afterwards: the old words with any separator or none.
-        self.leftover = re.compile("|".join(
-            [r"[-_ .]?".join(map(re.escape, old_words)), re.escape(old.dist)]), re.IGNORECASE)
+        self.leftover = re.compile(
+            "|".join([r"[-_ .]?".join(map(re.escape, old_words)), re.escape(old.dist)]),
+            re.IGNORECASE,
+        )
 
     def replace(self, text: str, where: str, problems: list[str]) -> tuple[str, int]:
         count = 0
@@ -162,8 +170,10 @@ class Spellings:
             new = spelled_like(match.group(0), separator, plain, new_words)
             if new is None:
                 line = text.count("\n", 0, match.start()) + 1
-                problems.append(f"{where}:{line}: cannot tell how to spell the new name like "
-                                f"{match.group(0)!r}; change it by hand first")
+                problems.append(
+                    f"{where}:{line}: cannot tell how to spell the new name like "
+                    f"{match.group(0)!r}; change it by hand first"
+                )
                 return match.group(0)
             count += 1
             return new
@@ -207,8 +217,12 @@ def installed_elsewhere(name: str, dist: str, root: Path) -> str | None:
         return None
     providers = importlib.metadata.packages_distributions().get(name, [])
     folder = Path(next(iter(spec.submodule_search_locations or []), "/nonexistent"))
-    if (providers and all(canonical(p) == canonical(dist) for p in providers)
-            and (folder / "_native.py").exists() and list(folder.glob("_core.*"))):
+    if (
+        providers
+        and all(canonical(p) == canonical(dist) for p in providers)
+        and (folder / "_native.py").exists()
+        and list(folder.glob("_core.*"))
+    ):
         return None  # a renamed copy of this template, installed under the new names
     location = spec.origin or next(iter(spec.submodule_search_locations or []), "?")
     return f"{location}" + (f" (distribution {', '.join(providers)})" if providers else "")
@@ -219,30 +233,40 @@ def check_names(old: Names, package: str, dist: str, root: Path, files: list[str
     if not IMPORT_NAME.fullmatch(package):
         problems.append(
             f"{package!r} is not a valid import name here: use lower-case ASCII letters, digits and "
-            "underscores, not starting with a digit (PEP 8 package names), e.g. acme_stats")
+            "underscores, not starting with a digit (PEP 8 package names), e.g. acme_stats"
+        )
     elif keyword.iskeyword(package) or keyword.issoftkeyword(package):
         problems.append(f"{package!r} is a Python keyword: `import {package}` would not work")
     elif package in sys.stdlib_module_names:
         problems.append(f"{package!r} is the name of a standard-library module: it would shadow it")
     elif found := installed_elsewhere(package, dist, root):
-        problems.append(f"{package!r} is the name of a module installed in this Python "
-                        f"({sys.executable}), at {found}: the two would shadow each other")
+        problems.append(
+            f"{package!r} is the name of a module installed in this Python "
+            f"({sys.executable}), at {found}: the two would shadow each other"
+        )
     elif package in imported_modules(root, files) - {old.package}:
-        problems.append(f"{package!r} is a module this project imports or depends on: the renamed "
-                        "package would shadow it")
+        problems.append(
+            f"{package!r} is a module this project imports or depends on: the renamed "
+            "package would shadow it"
+        )
     if not PEP508_NAME.fullmatch(dist):
         problems.append(
             f"{dist!r} is not a valid distribution name (PEP 508): letters, digits, '-', '_', '.', "
-            "starting and ending with a letter or digit, e.g. acme-stats")
+            "starting and ending with a letter or digit, e.g. acme-stats"
+        )
     elif not re.match(r"[A-Za-z_]", dist):
-        problems.append(f"{dist!r} starts with a digit: the Cargo package name (the distribution "
-                        "name) must start with a letter")
+        problems.append(
+            f"{dist!r} starts with a digit: the Cargo package name (the distribution "
+            "name) must start with a letter"
+        )
     for new, what in ((package, "import name"), (dist, "distribution name")):
         for old_name in {old.package, old.dist}:
-            squash = lambda s: re.sub(r"[-_. ]", "", s.lower())  # noqa: E731
+            squash = lambda s: re.sub(r"[-_. ]", "", s.lower())
             if squash(old_name) in squash(new) or squash(new) in squash(old_name):
-                problems.append(f"the new {what} {new!r} must not contain the old name {old_name!r} "
-                                "(or be part of it): leftovers could not be told from new names")
+                problems.append(
+                    f"the new {what} {new!r} must not contain the old name {old_name!r} "
+                    "(or be part of it): leftovers could not be told from new names"
+                )
                 break
     if IMPORT_NAME.fullmatch(package) and (root / package).exists():
         problems.append(f"{package}/ already exists in the checkout: move it away first")
@@ -257,8 +281,9 @@ def check_url(url: str) -> list[str]:
 
 def check_author(author: str) -> tuple[str, str, list[str]]:
     """('Name', 'email' or '', problems) from 'Name' or 'Name <email>'."""
-    match = re.fullmatch(r"\s*([^<>\"\\\n]*[^<>\"\\\s])\s*(?:<([^<>\"\\\s]+@[^<>\"\\\s]+)>)?\s*",
-                         author)
+    match = re.fullmatch(
+        r"\s*([^<>\"\\\n]*[^<>\"\\\s])\s*(?:<([^<>\"\\\s]+@[^<>\"\\\s]+)>)?\s*", author
+    )
     if not match:
         return "", "", [f"--author {author!r}: give 'Name' or 'Name <email>', without quotes"]
     return match.group(1), match.group(2) or "", []
@@ -284,7 +309,7 @@ def sort_cargo_lock(text: str) -> str:
     last = blocks[-1]
     extra = re.search(r"^\[(?!\[package\]\])", last, re.MULTILINE)  # e.g. [metadata]
     if extra:
-        blocks[-1], tail = last[:extra.start()], last[extra.start():]
+        blocks[-1], tail = last[: extra.start()], last[extra.start() :]
 
     def name(block: str) -> bytes:
         return re.search(r'^name = "([^"]+)"', block, re.MULTILINE).group(1).encode()
@@ -294,8 +319,15 @@ def sort_cargo_lock(text: str) -> str:
     return head + (body if tail else body.rstrip("\n") + "\n") + tail
 
 
-def make_plan(root: Path, old: Names, package: str, dist: str, author: str | None,
-              url: str | None, files: list[str]) -> Plan:
+def make_plan(
+    root: Path,
+    old: Names,
+    package: str,
+    dist: str,
+    author: str | None,
+    url: str | None,
+    files: list[str],
+) -> Plan:
     plan = Plan()
     spell = Spellings(old, package, dist)
     new_cargo = cargo_name(dist)
@@ -304,8 +336,9 @@ def make_plan(root: Path, old: Names, package: str, dist: str, author: str | Non
         name, address, problems = check_author(author)
         plan.problems += problems
         new_holder = name
-        authors_line = (f'authors = [{{ name = "{name}"'
-                        + (f', email = "{address}"' if address else "") + " }]")
+        authors_line = (
+            f'authors = [{{ name = "{name}"' + (f', email = "{address}"' if address else "") + " }]"
+        )
 
     def rewrite(text: str, path: str) -> tuple[str, int]:
         count = 0
@@ -317,8 +350,12 @@ def make_plan(root: Path, old: Names, package: str, dist: str, author: str | Non
                 count += text.count(holder)
                 text = text.replace(holder, new_holder)
         if path in ("Cargo.toml", "Cargo.lock"):
-            text, n = re.subn(rf'^name = "{re.escape(old.cargo)}"$', f'name = "{new_cargo}"', text,
-                              flags=re.MULTILINE)
+            text, n = re.subn(
+                rf'^name = "{re.escape(old.cargo)}"$',
+                f'name = "{new_cargo}"',
+                text,
+                flags=re.MULTILINE,
+            )
             count += n
         text, n = spell.replace(text, path, plan.problems)
         return text, count + n
@@ -330,8 +367,9 @@ def make_plan(root: Path, old: Names, package: str, dist: str, author: str | Non
         full = root / path
         if full.is_symlink():
             if spell.leftover.search(os.readlink(full)):
-                plan.problems.append(f"{path}: a symbolic link to a path naming the package: "
-                                     "replace it by hand")
+                plan.problems.append(
+                    f"{path}: a symbolic link to a path naming the package: replace it by hand"
+                )
             continue
         if not full.is_file():
             continue  # deleted in the working tree (only possible with --force)
@@ -340,8 +378,10 @@ def make_plan(root: Path, old: Names, package: str, dist: str, author: str | Non
             original = raw.decode("utf-8")
         except UnicodeDecodeError:
             if spell.leftover.search(raw.decode("latin-1")):
-                plan.problems.append(f"{path}: a binary file that names the package: regenerate it "
-                                     "after the rename, or remove it first")
+                plan.problems.append(
+                    f"{path}: a binary file that names the package: regenerate it "
+                    "after the rename, or remove it first"
+                )
             continue
         is_license = "/" not in path and path.upper().startswith(("LICENSE", "COPYING"))
         if is_license:
@@ -357,17 +397,21 @@ def make_plan(root: Path, old: Names, package: str, dist: str, author: str | Non
         else:
             text, count = rewrite(original, path)
         if path == "pyproject.toml" and authors_line:
-            text, n = re.subn(r"^authors = \[.*\]$", lambda m: authors_line, text, count=1,
-                              flags=re.MULTILINE)
+            text, n = re.subn(
+                r"^authors = \[.*\]$", lambda m: authors_line, text, count=1, flags=re.MULTILINE
+            )
             if n == 0:
-                plan.problems.append("pyproject.toml: [project] authors is not one line "
-                                     "'authors = [...]': set it by hand, and rename without --author")
+                plan.problems.append(
+                    "pyproject.toml: [project] authors is not one line "
+                    "'authors = [...]': set it by hand, and rename without --author"
+                )
         if path == "Cargo.lock":
             text = sort_cargo_lock(text)
         for number, line in enumerate(text.splitlines(), 1):
             if spell.leftover.search(line) and not (is_license and line.startswith(DERIVED)):
-                plan.problems.append(f"{new_path}:{number}: the old name would remain: "
-                                     f"{line.strip()[:100]}")
+                plan.problems.append(
+                    f"{new_path}:{number}: the old name would remain: {line.strip()[:100]}"
+                )
         if text != original:
             plan.edits[new_path] = text
             plan.counts[new_path] = count
@@ -397,7 +441,7 @@ def directory_moves(moves: list[tuple[str, str]]) -> list[tuple[str, str]]:
         old_parts, new_parts = PurePosixPath(old).parts, PurePosixPath(new).parts
         for depth in range(1, len(old_parts) + 1):
             if old_parts[depth - 1] != new_parts[depth - 1]:
-                here = "/".join(new_parts[:depth - 1] + old_parts[depth - 1:depth])
+                here = "/".join(new_parts[: depth - 1] + old_parts[depth - 1 : depth])
                 steps[here] = "/".join(new_parts[:depth])
     return sorted(steps.items(), key=lambda step: step[0].count("/"))
 
@@ -430,11 +474,17 @@ def apply(root: Path, plan: Plan) -> None:
             except BaseException:
                 Path(temporary).unlink(missing_ok=True)
                 raise
-            undo.append(lambda t=target, b=before, m=mode: (t.write_bytes(b), os.chmod(t, m & 0o7777)))
+            undo.append(
+                lambda t=target, b=before, m=mode: (t.write_bytes(b), os.chmod(t, m & 0o7777))
+            )
         paths = sorted({p for move in plan.moves for p in move} | set(plan.edits))
-        subprocess.run(["git", "add", "--all", "--force", "--pathspec-from-file=-",
-                        "--pathspec-file-nul"], cwd=root, input="\0".join(paths).encode(),
-                       capture_output=True, check=True)
+        subprocess.run(
+            ["git", "add", "--all", "--force", "--pathspec-from-file=-", "--pathspec-file-nul"],
+            cwd=root,
+            input="\0".join(paths).encode(),
+            capture_output=True,
+            check=True,
+        )
     except BaseException:
         for step in reversed(undo):
             step()
@@ -444,8 +494,16 @@ def apply(root: Path, plan: Plan) -> None:
 
 
 # -------------------------------------------------------------------------------------- main
-def rename(root: Path, package: str, dist: str | None, author: str | None, url: str | None,
-           force: bool, dry_run: bool, out=print) -> Plan | None:
+def rename(
+    root: Path,
+    package: str,
+    dist: str | None,
+    author: str | None,
+    url: str | None,
+    force: bool,
+    dry_run: bool,
+    out=print,
+) -> Plan | None:
     top = git("rev-parse", "--show-toplevel", root=root).strip()
     if Path(top).resolve() != root.resolve():
         raise Refused(f"{root} is not the top of a git work tree: run from a git checkout")
@@ -455,15 +513,23 @@ def rename(root: Path, package: str, dist: str | None, author: str | None, url: 
     if (package, dist) == (old.package, old.dist):
         out(f"already named {package} (distribution {dist}): nothing to do")
         return None
-    license_files = [root / p for p in files if "/" not in p and p.upper().startswith(("LICENSE", "COPYING"))]
-    derived = [line for f in license_files if f.is_file()
-               for line in f.read_text(errors="replace").splitlines() if line.startswith(DERIVED)]
+    license_files = [
+        root / p for p in files if "/" not in p and p.upper().startswith(("LICENSE", "COPYING"))
+    ]
+    derived = [
+        line
+        for f in license_files
+        if f.is_file()
+        for line in f.read_text(errors="replace").splitlines()
+        if line.startswith(DERIVED)
+    ]
     if derived:
         raise Refused(
             f"this tree was already renamed (to {old.package}, distribution {old.dist}; "
             f"LICENSE: {derived[0]!r}). Renaming it again is not supported: run the script on "
             "the template's own names (undo the rename commit, or start from a fresh fork), or "
-            f"rename to {old.package} --dist-name {old.dist} for a no-op")
+            f"rename to {old.package} --dist-name {old.dist} for a no-op"
+        )
     problems = check_names(old, package, dist, root, files)
     if url:
         problems += check_url(url)
@@ -471,16 +537,22 @@ def rename(root: Path, package: str, dist: str | None, author: str | None, url: 
         problems += check_author(author)[2]
     if problems:
         raise Refused("\n".join(problems))
-    dirty = git("--no-optional-locks", "status", "--porcelain", "--untracked-files=normal", root=root)
+    dirty = git(
+        "--no-optional-locks", "status", "--porcelain", "--untracked-files=normal", root=root
+    )
     if dirty and not force:
-        raise Refused("the working tree has uncommitted changes or untracked files; commit or "
-                      "stash them, so the rename is one reviewable change, or pass --force:\n"
-                      + dirty.rstrip())
+        raise Refused(
+            "the working tree has uncommitted changes or untracked files; commit or "
+            "stash them, so the rename is one reviewable change, or pass --force:\n"
+            + dirty.rstrip()
+        )
     plan = make_plan(root, old, package, dist, author, url, files)
     if plan.problems:
         raise Refused("nothing was changed, because:\n" + "\n".join(plan.problems))
-    out(f"{old.package} -> {package}, distribution {old.dist} -> {dist}, Cargo package "
-        f"{old.cargo} -> {cargo_name(dist)}" + (f", URL {old.url} -> {url}" if url else ""))
+    out(
+        f"{old.package} -> {package}, distribution {old.dist} -> {dist}, Cargo package "
+        f"{old.cargo} -> {cargo_name(dist)}" + (f", URL {old.url} -> {url}" if url else "")
+    )
     moved = dict(plan.moves)
     for path in sorted(set(files) | set(moved)):
         new = moved.get(path, path)
@@ -507,21 +579,36 @@ def spell_url(old: Names, package: str, dist: str) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python .ci/rename.py", description=__doc__.split("\n\n")[0],
-        epilog="Everything is checked before anything is written; see TEMPLATE.md.")
+        prog="python .ci/rename.py",
+        description=__doc__.split("\n\n")[0],
+        epilog="Everything is checked before anything is written; see TEMPLATE.md.",
+    )
     parser.add_argument("package", help="new import name, e.g. acme_stats")
-    parser.add_argument("--dist-name", help="new distribution (PyPI) name; default: the import "
-                        "name with '-' for '_'")
+    parser.add_argument(
+        "--dist-name",
+        help="new distribution (PyPI) name; default: the import name with '-' for '_'",
+    )
     parser.add_argument("--author", help="'Name <email>' for pyproject.toml and the copyright line")
     parser.add_argument("--url", help="project URL, e.g. https://github.com/you/acme-stats")
-    parser.add_argument("--force", action="store_true", help="rename a working tree with "
-                        "uncommitted changes or untracked files (they are left as they are)")
+    parser.add_argument(
+        "--force",
+        action="store_true",
+        help="rename a working tree with "
+        "uncommitted changes or untracked files (they are left as they are)",
+    )
     parser.add_argument("--dry-run", action="store_true", help="show the plan, write nothing")
     parser.add_argument("--root", type=Path, default=ROOT, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     try:
-        rename(args.root.resolve(), args.package, args.dist_name, args.author,
-               args.url.rstrip("/") if args.url else None, args.force, args.dry_run)
+        rename(
+            args.root.resolve(),
+            args.package,
+            args.dist_name,
+            args.author,
+            args.url.rstrip("/") if args.url else None,
+            args.force,
+            args.dry_run,
+        )
     except Refused as refusal:
         print(f"rename refused: {refusal}", file=sys.stderr)
         return 2

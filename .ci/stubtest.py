@@ -17,14 +17,17 @@ PACKAGE = next(p.parent.name for p in ROOT.glob("*/_native.py"))
 
 def main() -> None:
     with tempfile.TemporaryDirectory() as outside:
+
         def python(*args: str, **kwargs) -> subprocess.CompletedProcess:
             print("+ python", " ".join(args), flush=True)
             return subprocess.run([sys.executable, *args], cwd=outside, check=True, **kwargs)
 
         python("-m", "pip", "install", "--quiet", "mypy>=1.18")
         native = python(
-            "-c", f"import {PACKAGE}._native as n; print(' '.join(n.native_modules()))",
-            capture_output=True, text=True,
+            "-c",
+            f"import {PACKAGE}._native as n; print(' '.join(n.native_modules()))",
+            capture_output=True,
+            text=True,
         ).stdout.split()
         python("-m", "mypy.stubtest", *(f"{PACKAGE}.{name}" for name in native))
 

@@ -20,15 +20,20 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / ".ci"))
-import rename  # noqa: E402
-from template_proof import GIT_IDENTITY, make_fork  # noqa: E402
+import rename
+from template_proof import GIT_IDENTITY, make_fork
 
 # The template's names, read from the tree like the script does (never written here).
 OLD = rename.current_names(ROOT, rename.tracked_files(ROOT))
 WORDS = OLD.package.split("_")
 NEW, NEW_DIST = "acme_stats", "acme-stats"
-ENV = {**os.environ, **GIT_IDENTITY, "GIT_MERGE_AUTOEDIT": "no", "GIT_EDITOR": "true",
-       "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
+ENV = {
+    **os.environ,
+    **GIT_IDENTITY,
+    "GIT_MERGE_AUTOEDIT": "no",
+    "GIT_EDITOR": "true",
+    "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
+}
 
 
 @pytest.fixture(scope="session")
@@ -50,13 +55,19 @@ def fork(template: Path, tmp_path: Path) -> Path:
 
 
 def git(repo: Path, *args: str) -> str:
-    return subprocess.run(["git", *args], cwd=repo, env=ENV, capture_output=True, text=True,
-                          check=True).stdout
+    return subprocess.run(
+        ["git", *args], cwd=repo, env=ENV, capture_output=True, text=True, check=True
+    ).stdout
 
 
 def run_rename(repo: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, str(repo / ".ci" / "rename.py"), *args], cwd=repo,
-                          env=ENV, capture_output=True, text=True)
+    return subprocess.run(
+        [sys.executable, str(repo / ".ci" / "rename.py"), *args],
+        cwd=repo,
+        env=ENV,
+        capture_output=True,
+        text=True,
+    )
 
 
 def snapshot(repo: Path) -> dict[str, str]:
@@ -75,8 +86,9 @@ def snapshot(repo: Path) -> dict[str, str]:
 
 def leftovers(repo: Path) -> list[str]:
     pattern = rename.Spellings(OLD, NEW, NEW_DIST).leftover.pattern
-    found = subprocess.run(["git", "grep", "-n", "-i", "-P", pattern], cwd=repo, capture_output=True,
-                           text=True).stdout.splitlines()
+    found = subprocess.run(
+        ["git", "grep", "-n", "-i", "-P", pattern], cwd=repo, capture_output=True, text=True
+    ).stdout.splitlines()
     return [line for line in found if not line.split(":", 2)[2].startswith(rename.DERIVED)]
 
 
@@ -97,8 +109,13 @@ def template_block(name: str) -> str:
 
 
 def bash(repo: Path, script: str) -> None:
-    result = subprocess.run(["bash", "-euo", "pipefail", "-c", script], cwd=repo, env=ENV,
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        ["bash", "-euo", "pipefail", "-c", script],
+        cwd=repo,
+        env=ENV,
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode == 0, f"{script}\n---\n{result.stdout}\n{result.stderr}"
 
 
@@ -116,15 +133,22 @@ def test_every_spelling_is_renamed_in_a_file_added_later_and_river_alone_is_kept
         "-".join(title): "Acme-Stats",
         "".join(WORDS): "acmestats",
     }
-    kept = [f"import {WORDS[0]}", f"{WORDS[0].capitalize()} parity", f"{WORDS[0]}.stats",
-            f"{WORDS[1]}weight"]
+    kept = [
+        f"import {WORDS[0]}",
+        f"{WORDS[0].capitalize()} parity",
+        f"{WORDS[0]}.stats",
+        f"{WORDS[1]}weight",
+    ]
     # A subpackage another engineer adds later, naming the package in every spelling.
     lines = [f"{old} = 1  # {old}" for old in spellings] + kept
     commit_file(fork, f"{OLD.package}/later/__init__.py", "\n".join(lines) + "\n")
 
     def bare_word_count(repo):  # occurrences of the first word alone, outside the compound names
-        text = "".join((repo / p).read_text(errors="replace") for p in rename.tracked_files(repo)
-                       if (repo / p).is_file())
+        text = "".join(
+            (repo / p).read_text(errors="replace")
+            for p in rename.tracked_files(repo)
+            if (repo / p).is_file()
+        )
         text = rename.Spellings(OLD, NEW, NEW_DIST).leftover.sub("", text)
         return len(re.findall(rf"\b{WORDS[0]}\b", text, re.IGNORECASE))
 
@@ -138,18 +162,32 @@ def test_every_spelling_is_renamed_in_a_file_added_later_and_river_alone_is_kept
     assert bare_word_count(fork) == before
     assert not (fork / OLD.package).exists()
     assert leftovers(fork) == []
-    derived = [line for line in (fork / "LICENSE").read_text().splitlines()
-               if line.startswith(rename.DERIVED)]
+    derived = [
+        line
+        for line in (fork / "LICENSE").read_text().splitlines()
+        if line.startswith(rename.DERIVED)
+    ]
     assert len(derived) == 1 and OLD.package in derived[0]
     # Staged as renames, nothing left unstaged or untracked.
     assert git(fork, "status", "--porcelain", "--untracked-files=all").splitlines() == [
-        line for line in git(fork, "status", "--porcelain").splitlines() if line[1] == " "]
-    assert f"R  {OLD.package}/__init__.py -> {NEW}/__init__.py" in git(fork, "status", "--porcelain")
+        line for line in git(fork, "status", "--porcelain").splitlines() if line[1] == " "
+    ]
+    assert f"R  {OLD.package}/__init__.py -> {NEW}/__init__.py" in git(
+        fork, "status", "--porcelain"
+    )
 
 
 def test_author_url_and_distinct_distribution_name(fork):
-    result = run_rename(fork, NEW, "--dist-name", "acme-statistics", "--author",
-                        "Jane Doe <jane@example.com>", "--url", "https://github.com/jane/acme/")
+    result = run_rename(
+        fork,
+        NEW,
+        "--dist-name",
+        "acme-statistics",
+        "--author",
+        "Jane Doe <jane@example.com>",
+        "--url",
+        "https://github.com/jane/acme/",
+    )
     assert result.returncode == 0, result.stderr
     pyproject = (fork / "pyproject.toml").read_text()
     assert 'name = "acme-statistics"' in pyproject
@@ -158,7 +196,9 @@ def test_author_url_and_distinct_distribution_name(fork):
     assert f'target = "{NEW}._core"' in pyproject
     assert 'name = "acme-statistics"' in (fork / "Cargo.toml").read_text()
     license_text = (fork / "LICENSE").read_text()
-    assert "Jane Doe" in license_text and f"{rename.DERIVED} {OLD.package} ({OLD.url})" in license_text
+    assert (
+        "Jane Doe" in license_text and f"{rename.DERIVED} {OLD.package} ({OLD.url})" in license_text
+    )
 
 
 def test_cargo_lock_is_what_cargo_itself_writes(fork, tmp_path):
@@ -166,9 +206,13 @@ def test_cargo_lock_is_what_cargo_itself_writes(fork, tmp_path):
     if shutil.which("cargo") is None:
         pytest.skip("cargo is not installed")
     before = (fork / "Cargo.lock").read_text()
-    subprocess.run(["cargo", "metadata", "--offline", "--format-version", "1"], cwd=fork,
-                   env={**ENV, "CARGO_TARGET_DIR": str(tmp_path / "target")},
-                   capture_output=True, check=True)
+    subprocess.run(
+        ["cargo", "metadata", "--offline", "--format-version", "1"],
+        cwd=fork,
+        env={**ENV, "CARGO_TARGET_DIR": str(tmp_path / "target")},
+        capture_output=True,
+        check=True,
+    )
     assert (fork / "Cargo.lock").read_text() == before  # cargo found nothing to rewrite
     assert f'name = "{NEW_DIST}"' in before
 
@@ -190,26 +234,30 @@ def test_dry_run_writes_nothing(fork):
 
 
 # ----------------------------------------------------------------- refused, nothing changed
-@pytest.mark.parametrize(("args", "message"), [
-    (["Acme_stats"], "not a valid import name"),
-    (["1acme"], "not a valid import name"),
-    (["acme-stats"], "not a valid import name"),
-    (["acme.stats"], "not a valid import name"),
-    (["class"], "keyword"),
-    (["match"], "keyword"),
-    (["json"], "standard-library"),
-    (["pluggy"], "installed in this Python"),  # pytest's dependency: installed here
-    ([WORDS[0]], "imports or depends on|installed in this Python"),  # the upstream library
-    (["scipy"], "imports or depends on|installed in this Python"),
-    (["tests"], "already exists"),
-    ([OLD.package + "_two"], "must not contain the old name"),
-    ([NEW, "--dist-name", "acme stats"], "not a valid distribution name"),
-    ([NEW, "--dist-name=-acme"], "not a valid distribution name"),
-    ([NEW, "--dist-name", "9acme"], "starts with a digit"),
-    ([NEW, "--dist-name", "x" + "-".join(WORDS)], "must not contain the old name"),
-    ([NEW, "--url", "not a url"], "not an http"),
-    ([NEW, "--author", 'Jane "JD" Doe'], "without quotes"),
-], ids=lambda value: " ".join(value) if isinstance(value, list) else None)
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["Acme_stats"], "not a valid import name"),
+        (["1acme"], "not a valid import name"),
+        (["acme-stats"], "not a valid import name"),
+        (["acme.stats"], "not a valid import name"),
+        (["class"], "keyword"),
+        (["match"], "keyword"),
+        (["json"], "standard-library"),
+        (["pluggy"], "installed in this Python"),  # pytest's dependency: installed here
+        ([WORDS[0]], "imports or depends on|installed in this Python"),  # the upstream library
+        (["scipy"], "imports or depends on|installed in this Python"),
+        (["tests"], "already exists"),
+        ([OLD.package + "_two"], "must not contain the old name"),
+        ([NEW, "--dist-name", "acme stats"], "not a valid distribution name"),
+        ([NEW, "--dist-name=-acme"], "not a valid distribution name"),
+        ([NEW, "--dist-name", "9acme"], "starts with a digit"),
+        ([NEW, "--dist-name", "x" + "-".join(WORDS)], "must not contain the old name"),
+        ([NEW, "--url", "not a url"], "not an http"),
+        ([NEW, "--author", 'Jane "JD" Doe'], "without quotes"),
+    ],
+    ids=lambda value: " ".join(value) if isinstance(value, list) else None,
+)
 def test_bad_names_are_refused_with_nothing_changed(fork, args, message):
     before = snapshot(fork)
     result = run_rename(fork, *args)
@@ -302,13 +350,18 @@ def test_template_md_fork_rename_and_upstream_merge(template, tmp_path):
     first, rest = init.read_text().split("\n", 1)
     init.write_text(first.replace(f"{OLD.package}:", f"{OLD.package} (updated):") + "\n" + rest)
     git(upstream, "commit", "-q", "-am", "template: docstring")
-    commit_file(upstream, f"{OLD.package}/stats/extra.py",
-                f'"""Added upstream; see {OLD.package}.stats."""\n')
+    commit_file(
+        upstream,
+        f"{OLD.package}/stats/extra.py",
+        f'"""Added upstream; see {OLD.package}.stats."""\n',
+    )
 
     git(mine, "remote", "add", "upstream", str(upstream))
     bash(mine, template_block("upstream"))
     assert git(mine, "status", "--porcelain", "--untracked-files=all") == ""
-    assert (mine / NEW / "stats" / "extra.py").read_text() == f'"""Added upstream; see {NEW}.stats."""\n'
+    assert (
+        mine / NEW / "stats" / "extra.py"
+    ).read_text() == f'"""Added upstream; see {NEW}.stats."""\n'
     assert f"{NEW} (updated):" in (mine / NEW / "__init__.py").read_text()
     assert readme.read_text().endswith("\nOur fork's own note.\n")
     assert leftovers(mine) == []

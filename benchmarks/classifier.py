@@ -217,7 +217,7 @@ def targets(digits, synthetic):
     lite_mlp = next(r for r in synthetic if r[1] == "MLP" and r[0] == "river_lite")
     speedup = sk_default[4] / lite_sgd[4]
     mlp_speedup = sk_mlp[4] / lite_mlp[4]
-    mark = lambda ok: "**met**" if ok else "**missed**"  # noqa: E731
+    mark = lambda ok: "**met**" if ok else "**missed**"
     return [
         f"| digits 5-fold: `SGDClassifier` defaults >= 0.95 | {lite_digits['SGDClassifier']:.4f} "
         f"| {mark(lite_digits['SGDClassifier'] >= 0.95)} |",

@@ -34,10 +34,10 @@ import time
 from pathlib import Path
 
 import numpy as np
+from _results import write_section  # benchmarks/_results.py, beside this script
 
 from river_lite import __version__, _core
 from river_lite.sampler import ScaledTModel
-from _results import write_section  # benchmarks/_results.py, beside this script
 
 HERE = Path(__file__).resolve().parent
 NU, MU, SIGMA2 = 6.0, -3.14, 30.0
@@ -67,7 +67,9 @@ def talk_setting(args):
     # pure-Python run (1.6 s) is ample against a 150x target.
     repeats = {"rust": args.repeat, "numpy": args.repeat, "python": 1}
     seconds = {
-        backend: best_of(repeats[backend], lambda b=backend: model.run(burn_in, size, seed=1, backend=b))
+        backend: best_of(
+            repeats[backend], lambda b=backend: model.run(burn_in, size, seed=1, backend=b)
+        )
         for backend in ("rust", "numpy", "python")
     }
     draws = 500 * (burn_in + size)
@@ -82,7 +84,9 @@ def rust_only(args) -> dict:
     return {
         "set": _core.build_info()["vector_instructions"],
         "rust": best_of(args.repeat, lambda: model.run(burn_in, size, seed=1)),
-        "floor": best_of(args.repeat, lambda: _core.chi_squared_floor(500 * (burn_in + size), NU + 1.0, 1)),
+        "floor": best_of(
+            args.repeat, lambda: _core.chi_squared_floor(500 * (burn_in + size), NU + 1.0, 1)
+        ),
     }
 
 
@@ -161,11 +165,11 @@ def write_results(args, talk, by_n, iterations, by_chains, by_set) -> dict[str, 
         "",
         "| implementation | s per run | Rust is faster by | target | |",
         "|---|---|---|---|---|",
-        f"| pure Python (`backend=\"python\"`) | {seconds['python']:.3f} | {ratios['python']:.0f}x "
+        f'| pure Python (`backend="python"`) | {seconds["python"]:.3f} | {ratios["python"]:.0f}x '
         f"| >= {TARGETS['python']:.0f}x | {mark[ok['python']]} |",
-        f"| NumPy (`backend=\"numpy\"`) | {seconds['numpy']:.4f} | {ratios['numpy']:.1f}x "
+        f'| NumPy (`backend="numpy"`) | {seconds["numpy"]:.4f} | {ratios["numpy"]:.1f}x '
         f"| >= {TARGETS['numpy']:.0f}x | {mark[ok['numpy']]} |",
-        f"| Rust (`backend=\"rust\"`) | {rust:.4f} | 1x | | |",
+        f'| Rust (`backend="rust"`) | {rust:.4f} | 1x | | |',
         f"| Rust floor: {draws:,} chi2(7) draws only | {seconds['floor']:.4f} "
         f"| run / floor = {ratios['floor']:.2f} | <= {FLOOR_TARGET:.0f} | {mark[ok['floor']]} |",
     ]
@@ -257,7 +261,11 @@ def plot(talk, by_n, iterations, by_chains) -> None:
     for i, value in enumerate(values):
         left.text(i, value, f"{value:.3g}", ha="center", va="bottom")
 
-    styles = {"python": ("s-", "tab:gray"), "numpy": ("o-", "tab:blue"), "rust": ("^-", "tab:orange")}
+    styles = {
+        "python": ("s-", "tab:gray"),
+        "numpy": ("o-", "tab:blue"),
+        "rust": ("^-", "tab:orange"),
+    }
     for backend, (style, color) in styles.items():
         points = [(row["n"], row[backend]) for row in by_n if backend in row]
         middle.plot(*zip(*points), style, color=color, label=backend)
@@ -269,7 +277,9 @@ def plot(talk, by_n, iterations, by_chains) -> None:
     middle.legend()
 
     chains = [row[0] for row in by_chains]
-    right.plot(chains, [row[1] for row in by_chains], "^-", color="tab:orange", label="Rust, measured")
+    right.plot(
+        chains, [row[1] for row in by_chains], "^-", color="tab:orange", label="Rust, measured"
+    )
     cores = os.cpu_count() or 1
     ideal = [by_chains[0][1] * np.ceil(c / cores) for c in chains]
     right.plot(chains, ideal, "k:", label=f"ideal on {cores} cores")

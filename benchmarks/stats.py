@@ -28,10 +28,10 @@ import time
 from pathlib import Path
 
 import numpy as np
+from _results import write_section  # benchmarks/_results.py, beside this script
 
 from river_lite import __version__
 from river_lite import stats as lite
-from _results import write_section  # benchmarks/_results.py, beside this script
 
 HERE = Path(__file__).resolve().parent
 
@@ -156,8 +156,8 @@ def main() -> None:
     rows = []
     for name, make_river, make_lite, rolling in statistics(window):
         count = rolling_n if rolling else n
-        river_repeat, lite_repeat, many_repeat = (1, 3, 3) if rolling else (
-            args.repeat, args.repeat, 5 * args.repeat
+        river_repeat, lite_repeat, many_repeat = (
+            (1, 3, 3) if rolling else (args.repeat, args.repeat, 5 * args.repeat)
         )
         river_s = best(time_per_value, make_river, values[:count], river_repeat)
         lite_s = best(time_per_value, make_lite, values[:count], lite_repeat)

@@ -16,14 +16,15 @@ from ._native import refuse_unbuilt_checkout
 refuse_unbuilt_checkout()
 del refuse_unbuilt_checkout
 
-from ._version import __version__  # noqa: E402  (written by the build, absent from a clone)
+from ._version import __version__
 
 # The modules are the subpackages, found on disk (no list names them, so a module is added or
 # removed with its folder), and imported on first use.
 _SUBPACKAGES = sorted(
     entry.name
     for entry in os.scandir(os.path.dirname(__file__))
-    if entry.is_dir() and not entry.name.startswith("_")
+    if entry.is_dir()
+    and not entry.name.startswith("_")
     and os.path.isfile(os.path.join(entry.path, "__init__.py"))
 )
 

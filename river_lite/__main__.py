@@ -33,7 +33,9 @@ def info() -> None:
     import numpy
 
     print(f"{PACKAGE} {__version__}")
-    print(f"Python {platform.python_version()} ({platform.python_implementation()}, {sys.platform})")
+    print(
+        f"Python {platform.python_version()} ({platform.python_implementation()}, {sys.platform})"
+    )
     print(f"NumPy {numpy.__version__} at run time")
     for name, build in native_build_info().items():
         kind = "optimised release build" if build["optimized"] else "DEBUG build (not optimised)"

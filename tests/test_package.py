@@ -5,9 +5,7 @@ from __future__ import annotations
 import doctest
 import importlib
 import importlib.util
-import os
 import pkgutil
-import re
 import shlex
 import shutil
 import subprocess
@@ -32,8 +30,12 @@ OUTSIDE = tempfile.gettempdir()
 
 def run_module(*args: str, env: dict[str, str] | None = None) -> str:
     result = subprocess.run(
-        [sys.executable, "-m", "river_lite", *args], capture_output=True, text=True, check=True,
-        cwd=OUTSIDE, env=env,
+        [sys.executable, "-m", "river_lite", *args],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=OUTSIDE,
+        env=env,
     )
     return result.stdout
 
@@ -57,7 +59,9 @@ def test_info_piped_into_a_closed_reader_is_quiet(tmp_path):
     # written. `true` closes it at once, before the slow imports are done.
     done = subprocess.run(
         ["bash", "-c", f"set -o pipefail; {shlex.quote(sys.executable)} -m river_lite info | true"],
-        cwd=tmp_path, capture_output=True, text=True,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
     )
     assert done.returncode == 0 and "BrokenPipeError" not in done.stderr, done.stderr
 
@@ -94,8 +98,10 @@ def test_typing_marker_and_stubs_are_installed():
 
 @pytest.mark.parametrize("module", MODULES)
 def test_subpackages_load_lazily(module):
-    code = (f"import sys, river_lite; assert 'river_lite.{module}' not in sys.modules; "
-            f"river_lite.{module}; assert 'river_lite.{module}' in sys.modules")
+    code = (
+        f"import sys, river_lite; assert 'river_lite.{module}' not in sys.modules; "
+        f"river_lite.{module}; assert 'river_lite.{module}' in sys.modules"
+    )
     subprocess.run([sys.executable, "-c", code], check=True, cwd=OUTSIDE)
 
 
@@ -103,7 +109,9 @@ def test_subpackages_load_lazily(module):
 def test_public_namespaces_hold_public_names_only(module):
     namespace = importlib.import_module(f"river_lite.{module}")
     submodules = {
-        info.name for info in pkgutil.iter_modules(namespace.__path__) if not info.name.startswith("_")
+        info.name
+        for info in pkgutil.iter_modules(namespace.__path__)
+        if not info.name.startswith("_")
     }
     assert set(dir(namespace)) == set(namespace.__all__) | submodules
     for name in namespace.__all__:
@@ -122,7 +130,8 @@ def public_classes() -> list[type]:
     for module in MODULES:
         namespace = importlib.import_module(f"river_lite.{module}")
         found += [
-            obj for obj in map(namespace.__dict__.get, namespace.__all__)
+            obj
+            for obj in map(namespace.__dict__.get, namespace.__all__)
             if isinstance(obj, type) and not issubclass(obj, BaseException)
         ]
     return found
@@ -150,7 +159,10 @@ def test_a_missing_native_module_is_a_clear_import_error(tmp_path):
     compiled.unlink()
     code = f"import river_lite.{folders[0]}"
     result = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path,
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
         env={"PYTHONPATH": str(tmp_path), "PATH": ""},
     )
     assert result.returncode != 0
@@ -168,7 +180,9 @@ def console_script() -> str:
 def unbuilt_checkout(root: Path) -> Path:
     """A source checkout as a fresh clone has it: the package without compiled modules, beside
     the build files."""
-    shutil.copytree(PACKAGE_DIR, root / "river_lite", ignore=shutil.ignore_patterns("*.so", "*.pyd"))
+    shutil.copytree(
+        PACKAGE_DIR, root / "river_lite", ignore=shutil.ignore_patterns("*.so", "*.pyd")
+    )
     for build_file in ("pyproject.toml", "setup.py"):
         (root / build_file).write_text("# a checkout's build file\n")
     return root
@@ -202,8 +216,10 @@ def test_a_broken_install_is_not_taken_for_a_checkout(tmp_path):
     core.unlink()
     result = subprocess.run(
         [sys.executable, "-c", "from river_lite._native import load; load('_core')"],
-        capture_output=True, text=True,
-        cwd=tmp_path, env={"PYTHONPATH": str(broken), "PATH": ""},
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env={"PYTHONPATH": str(broken), "PATH": ""},
     )
     assert "compiled extension 'river_lite._core' is missing" in result.stderr
     assert "reinstall" in result.stderr and "source checkout" not in result.stderr

@@ -322,7 +322,9 @@ class BaseClassifier:
         pending_x, pending_y = [*online["pending_x"], vector[0]], [*online["pending_y"], label]
         if len({isinstance(kept, str) for kept in pending_y}) > 1:
             # NumPy would turn the numbers into strings.
-            raise TypeError(f"y mixes strings and numbers: {pending_y[:10]!r}; use labels of one type")
+            raise TypeError(
+                f"y mixes strings and numbers: {pending_y[:10]!r}; use labels of one type"
+            )
         labels = check_targets(pending_y, len(pending_y))
         if classes is not None or len(unique_labels(labels)) >= 2:
             self.partial_fit(np.vstack(pending_x), labels, classes=classes)

@@ -153,13 +153,17 @@ class ScaledTModel:
         chains = _checked_count("chains", chains, 1)
         seed = _checked_seed(seed)
         if not isinstance(backend, str):
-            raise TypeError(f"backend must be a str, one of {BACKENDS}, got {type(backend).__name__}")
+            raise TypeError(
+                f"backend must be a str, one of {BACKENDS}, got {type(backend).__name__}"
+            )
         if backend not in BACKENDS:
             raise ValueError(f"backend must be one of {BACKENDS}, got {backend!r}")
         if threads is not None:
             threads = _checked_count("threads", threads, 1)
             if backend != "rust":
-                raise ValueError(f"threads applies to the rust backend only, got backend={backend!r}")
+                raise ValueError(
+                    f"threads applies to the rust backend only, got backend={backend!r}"
+                )
 
         if backend == "rust":
             mu, sigma2, tau2, alpha2 = load("_core").scaled_t_gibbs(
@@ -168,7 +172,9 @@ class ScaledTModel:
             draws = {"mu": mu, "sigma2": sigma2, "tau2": tau2, "alpha2": alpha2}
         elif backend == "numpy":
             with np.errstate(all="ignore"):  # a chain that leaves the float range is reported below
-                draws = numpy_reference.sample(self._data, self._nu, burn_in, sample_size, chains, seed)
+                draws = numpy_reference.sample(
+                    self._data, self._nu, burn_in, sample_size, chains, seed
+                )
             _check_reference_draws(draws, burn_in)
         else:
             # The arrays first: a size that cannot be allocated fails now, not after sampling.
@@ -184,7 +190,9 @@ class ScaledTModel:
                     self._data.tolist(), self._nu, burn_in, sample_size, chains, seed
                 )
             except ArithmeticError as error:  # a division by zero or an overflow mid-chain
-                raise ValueError(f"a chain left the floating-point range ({error}): {_IMPROPER}") from None
+                raise ValueError(
+                    f"a chain left the floating-point range ({error}): {_IMPROPER}"
+                ) from None
             draws = dict(zip(lists, arrays))
             for name, values in lists.items():
                 draws[name][...] = values
@@ -277,7 +285,9 @@ def _checked_seed(seed) -> int:
     try:
         seed = operator.index(seed)
     except TypeError:
-        raise TypeError(f"seed must be an int in [0, 2**64) or None, got {type(seed).__name__}") from None
+        raise TypeError(
+            f"seed must be an int in [0, 2**64) or None, got {type(seed).__name__}"
+        ) from None
     if not 0 <= seed < 2**64:
         raise ValueError(f"seed must be an int in [0, 2**64), got {seed}")
     return seed

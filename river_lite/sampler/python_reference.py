@@ -105,6 +105,8 @@ def sample(
     >>> [len(draws["mu"]), len(draws["mu"][0])]
     [2, 5]
     """
-    columns = [sample_chain(data, nu, burn_in, sample_size, chain_rng(seed, c)) for c in range(chains)]
+    columns = [
+        sample_chain(data, nu, burn_in, sample_size, chain_rng(seed, c)) for c in range(chains)
+    ]
     names = ("mu", "sigma2", "tau2", "alpha2")
     return {name: [chain[k] for chain in columns] for k, name in enumerate(names)}

@@ -31,15 +31,28 @@ RollingIQR = _order.RollingIQR
 
 for _cls in (Count, Mean, Var):
     Revertible.register(_cls)
-for _cls in (Min, Max, PeakToPeak, EWMean, EWVar, Skew, Kurtosis, Quantile, IQR, RollingQuantile, RollingIQR, Rolling):
+for _cls in (
+    Min,
+    Max,
+    PeakToPeak,
+    EWMean,
+    EWVar,
+    Skew,
+    Kurtosis,
+    Quantile,
+    IQR,
+    RollingQuantile,
+    RollingIQR,
+    Rolling,
+):
     Univariate.register(_cls)
 del _cls
 
 __all__ = [
+    "IQR",
     "Count",
     "EWMean",
     "EWVar",
-    "IQR",
     "Kurtosis",
     "Max",
     "Mean",

@@ -177,7 +177,7 @@ INVALID_MLP = [
 
 
 @pytest.mark.parametrize(
-    "cls, name, value, error",
+    ("cls", "name", "value", "error"),
     [(SGDClassifier, *case) for case in INVALID_SGD]
     + [(MLPClassifier, *case) for case in INVALID_MLP],
     ids=lambda v: repr(v) if not isinstance(v, type) else v.__name__,
@@ -283,6 +283,8 @@ def test_not_fitted_error_is_scikit_learns_too_and_pickles():
     )
     # Run outside any checkout: `-c` puts the working directory first on sys.path.
     subprocess.run(
-        [sys.executable, "-c", code], input=pickle.dumps(caught.value), check=True,
+        [sys.executable, "-c", code],
+        input=pickle.dumps(caught.value),
+        check=True,
         cwd=tempfile.gettempdir(),
     )

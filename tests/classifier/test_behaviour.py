@@ -7,8 +7,8 @@ import copy
 import os
 import pickle
 import subprocess
-import tempfile
 import sys
+import tempfile
 import threading
 
 import numpy as np
@@ -162,7 +162,10 @@ def test_results_do_not_depend_on_the_thread_count():
         env = dict(os.environ, RAYON_NUM_THREADS=threads)
         # Run outside any checkout: `-c` puts the working directory first on sys.path.
         done = subprocess.run(
-            [sys.executable, "-c", code], env=env, capture_output=True, check=True,
+            [sys.executable, "-c", code],
+            env=env,
+            capture_output=True,
+            check=True,
             cwd=tempfile.gettempdir(),
         )
         outputs.append(pickle.loads(done.stdout))

@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 
 sklearn_datasets = pytest.importorskip("sklearn.datasets")
-from sklearn.model_selection import KFold  # noqa: E402
+from sklearn.model_selection import KFold
 
-from river_lite.classifier import MLPClassifier, SGDClassifier  # noqa: E402
+from river_lite.classifier import MLPClassifier, SGDClassifier
 
 
 @pytest.fixture(scope="module")

@@ -13,9 +13,9 @@ import pytest
 
 pytest.importorskip("sklearn")
 
-from sklearn.utils.estimator_checks import parametrize_with_checks  # noqa: E402
+from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from river_lite.classifier import MLPClassifier, SGDClassifier  # noqa: E402
+from river_lite.classifier import MLPClassifier, SGDClassifier
 
 EXPECTED_FAILED: dict[str, str] = {}
 

@@ -13,9 +13,19 @@ from river_lite.classifier import MLPClassifier, SGDClassifier
 
 MODELS = {
     "SGD binary": lambda: SGDClassifier(max_iter=3, tol=None),
-    "SGD ovr averaged l1": lambda: SGDClassifier(max_iter=3, tol=None, multi_class="ovr", average=True, penalty="elasticnet", learning_rate="adaptive", eta0=0.1),
+    "SGD ovr averaged l1": lambda: SGDClassifier(
+        max_iter=3,
+        tol=None,
+        multi_class="ovr",
+        average=True,
+        penalty="elasticnet",
+        learning_rate="adaptive",
+        eta0=0.1,
+    ),
     "SGD multinomial": lambda: SGDClassifier(max_iter=3, tol=None, multi_class="multinomial"),
-    "SGD l1 optimal": lambda: SGDClassifier(max_iter=3, tol=None, penalty="l1", learning_rate="optimal"),
+    "SGD l1 optimal": lambda: SGDClassifier(
+        max_iter=3, tol=None, penalty="l1", learning_rate="optimal"
+    ),
     "MLP": lambda: MLPClassifier(hidden_layer_sizes=(4,), max_iter=3),
 }
 

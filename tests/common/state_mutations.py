@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 import math
 import random
+import contextlib
 
 MUTATIONS = 500
 TOLERATED = (ValueError, TypeError, ArithmeticError)
@@ -29,8 +30,18 @@ def mutated_number(value, rng: random.Random):
 
 def mutations(state, rng: random.Random):
     """States that differ from ``state`` in one bytes entry or one number."""
-    entries = list(state.items()) if isinstance(state, dict) else list(enumerate(state)) if isinstance(state, tuple) else [(None, state)]
-    targets = [(key, value) for key, value in entries if isinstance(value, (bytes, int, float)) and not isinstance(value, bool)]
+    entries = (
+        list(state.items())
+        if isinstance(state, dict)
+        else list(enumerate(state))
+        if isinstance(state, tuple)
+        else [(None, state)]
+    )
+    targets = [
+        (key, value)
+        for key, value in entries
+        if isinstance(value, (bytes, int, float)) and not isinstance(value, bool)
+    ]
     for _ in range(MUTATIONS):
         key, value = rng.choice(targets)
         new = mutated_bytes(value, rng) if isinstance(value, bytes) else mutated_number(value, rng)
@@ -58,7 +69,5 @@ def accepted_mutations(original, state, rng: random.Random, unchanged):
 def call_all(*calls) -> None:
     """Runs every call; each may fail with a built-in exception, and only with one."""
     for call in calls:
-        try:
+        with contextlib.suppress(TOLERATED):
             call()
-        except TOLERATED:
-            pass

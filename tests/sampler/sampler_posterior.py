@@ -25,7 +25,9 @@ def posterior_means(x: np.ndarray, nu: float, points: int = 601) -> tuple[float,
     half_mu, half_log_s2 = 8 * scale / np.sqrt(n), 8 * np.sqrt(2 / n)
     for _ in range(8):
         mu = np.linspace(centre - half_mu, centre + half_mu, points)
-        log_s2 = np.linspace(2 * np.log(scale) - half_log_s2, 2 * np.log(scale) + half_log_s2, points)
+        log_s2 = np.linspace(
+            2 * np.log(scale) - half_log_s2, 2 * np.log(scale) + half_log_s2, points
+        )
         p = _grid_density(x, nu, mu, log_s2)
         # Density left on a border means the grid cuts the posterior off: widen that axis.
         edge_mu, edge_s2 = p[[0, -1], :].max(), p[:, [0, -1]].max()
@@ -48,5 +50,7 @@ def _grid_density(x, nu, mu, log_s2):
     s2 = np.exp(log_s2)
     log_p = np.zeros((mu.size, log_s2.size))
     for x_i in x:  # log Π t_nu(x_i | mu, s2), up to a constant, accumulated point by point
-        log_p += -0.5 * log_s2[None, :] - (nu + 1) / 2 * np.log1p((x_i - mu[:, None]) ** 2 / (nu * s2[None, :]))
+        log_p += -0.5 * log_s2[None, :] - (nu + 1) / 2 * np.log1p(
+            (x_i - mu[:, None]) ** 2 / (nu * s2[None, :])
+        )
     return np.exp(log_p - log_p.max())

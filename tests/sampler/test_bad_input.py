@@ -16,7 +16,7 @@ GOOD = np.array([1.0, 2.5, -0.5, 4.0])
 
 
 @pytest.mark.parametrize(
-    "data, nu, error, message",
+    ("data", "nu", "error", "message"),
     [
         ([], 3.0, ValueError, "at least 2 points, got 0"),
         ([1.0], 3.0, ValueError, "at least 2 points, got 1"),
@@ -29,7 +29,12 @@ GOOD = np.array([1.0, 2.5, -0.5, 4.0])
         ([1e-300, -1e-300, 0.0], 3.0, ValueError, "too small to square"),
         ([0.0, 1.0, 2.0], 1e308, ValueError, "nu is too large for 3 points"),
         ([[1.0, 2.0], [3.0]], 3.0, TypeError, "real numbers"),
-        (np.array(["2024-01-01", "2024-01-02"], dtype="datetime64[D]"), 3.0, TypeError, "real numbers"),
+        (
+            np.array(["2024-01-01", "2024-01-02"], dtype="datetime64[D]"),
+            3.0,
+            TypeError,
+            "real numbers",
+        ),
         (np.array([1, 2], dtype="timedelta64[s]"), 3.0, TypeError, "real numbers"),
         ("abc", 3.0, TypeError, "real numbers"),
         ([1 + 1j, 2.0], 3.0, TypeError, "real numbers"),
@@ -52,7 +57,7 @@ MODEL = ScaledTModel(GOOD, 3.0)
 
 
 @pytest.mark.parametrize(
-    "kwargs, error, message",
+    ("kwargs", "error", "message"),
     [
         (dict(sample_size=0), ValueError, "sample_size must be an int >= 1, got 0"),
         (dict(sample_size=-5), ValueError, "sample_size must be an int >= 1, got -5"),
@@ -62,7 +67,11 @@ MODEL = ScaledTModel(GOOD, 3.0)
         (dict(chains="2"), TypeError, "chains must be an int, got str"),
         (dict(burn_in=True), TypeError, "burn_in must be an int, got bool"),
         (dict(sample_size=2**70), ValueError, "sample_size must be < 2"),
-        (dict(backend="julia"), ValueError, r"backend must be one of \('rust', 'numpy', 'python'\), got 'julia'"),
+        (
+            dict(backend="julia"),
+            ValueError,
+            r"backend must be one of \('rust', 'numpy', 'python'\), got 'julia'",
+        ),
         (dict(backend=None), TypeError, "backend must be a str"),
         (dict(seed=-1), ValueError, r"seed must be an int in \[0, 2\*\*64\), got -1"),
         (dict(seed=2**64), ValueError, r"seed must be an int in \[0, 2\*\*64\)"),
@@ -97,7 +106,7 @@ ARGS = dict(nu=3.0, burn_in=1, sample_size=2, chains=1, seed=0)
 
 
 @pytest.mark.parametrize(
-    "data, overrides, error, message",
+    ("data", "overrides", "error", "message"),
     [
         ([1.0, 2.0, 3.0], {}, TypeError, "must be a numpy.ndarray of float64, got list"),
         (GOOD.astype(np.float32), {}, TypeError, "dtype float64, got float32"),
@@ -132,7 +141,9 @@ def test_binding_floor_helper():
 
 @settings(max_examples=60, deadline=None)
 @given(
-    data=hnp.arrays(np.float64, st.integers(0, 8), elements=st.floats(allow_nan=True, allow_infinity=True)),
+    data=hnp.arrays(
+        np.float64, st.integers(0, 8), elements=st.floats(allow_nan=True, allow_infinity=True)
+    ),
     nu=st.floats(allow_nan=True, allow_infinity=True),
 )
 def test_any_input_is_a_clean_error_or_finite_draws(data, nu):
@@ -146,7 +157,7 @@ def test_any_input_is_a_clean_error_or_finite_draws(data, nu):
 
 @pytest.mark.parametrize("backend", ["rust", "numpy", "python"])
 @pytest.mark.parametrize(
-    "data, nu",
+    ("data", "nu"),
     [
         ([1e-160, -1e-160, 0.0], 3.0),  # accepted data whose chain underflows to zero
         ([0.0, 1.0, 2.0], 1e-300),  # a nu so small that the latent scales overflow

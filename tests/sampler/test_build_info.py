@@ -12,8 +12,12 @@ import tempfile
 def info(env: dict[str, str] | None = None) -> str:
     # From outside any checkout: `python -m` puts the working directory first on sys.path.
     return subprocess.run(
-        [sys.executable, "-m", "river_lite", "info"], capture_output=True, text=True, check=True,
-        cwd=tempfile.gettempdir(), env=env,
+        [sys.executable, "-m", "river_lite", "info"],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=tempfile.gettempdir(),
+        env=env,
     ).stdout
 
 

@@ -23,12 +23,12 @@ RUNS = {
 }
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def run(backend: str):
     return ScaledTModel(DATA, NU).run(backend=backend, **RUNS[backend])
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def exact_means() -> tuple[float, float]:
     return posterior_means(DATA, NU)
 

@@ -24,7 +24,15 @@ def ar1(phi: float, chains: int, draws: int, seed: int) -> np.ndarray:
 # Fixed arrays: (chains, draws, phi, seed), including odd lengths, one chain, strong and
 # negative autocorrelation, and few draws.
 # The sticky chains (phi 0.99 and 0.999) need more than DIRECT_LAGS lags: the FFT path.
-CASES = [(4, 1000, 0.5, 1), (1, 501, 0.9, 2), (3, 7, 0.0, 3), (2, 2000, -0.3, 4), (4, 300, 0.99, 5), (2, 4, 0.2, 6), (2, 20_000, 0.999, 7)]
+CASES = [
+    (4, 1000, 0.5, 1),
+    (1, 501, 0.9, 2),
+    (3, 7, 0.0, 3),
+    (2, 2000, -0.3, 4),
+    (4, 300, 0.99, 5),
+    (2, 4, 0.2, 6),
+    (2, 20_000, 0.999, 7),
+]
 IDS = [f"{c}x{d}-phi{p}" for c, d, p, _ in CASES]
 
 
@@ -53,8 +61,12 @@ def test_mcse_mean(draws):
 
 def test_rank_normalize_with_ties():
     values = np.array([[3.0, 1.0, 2.0, 2.0], [5.0, 1.0, 0.5, 2.0]])
-    np.testing.assert_allclose(sampler.rank_normalize(values), ref.z_scale(values), rtol=1e-13, atol=1e-15)
-    np.testing.assert_allclose(sampler.rank_normalize(ar1(0.3, 3, 999, 9)), ref.z_scale(ar1(0.3, 3, 999, 9)), rtol=1e-12)
+    np.testing.assert_allclose(
+        sampler.rank_normalize(values), ref.z_scale(values), rtol=1e-13, atol=1e-15
+    )
+    np.testing.assert_allclose(
+        sampler.rank_normalize(ar1(0.3, 3, 999, 9)), ref.z_scale(ar1(0.3, 3, 999, 9)), rtol=1e-12
+    )
 
 
 def test_the_normal_quantile_function_is_accurate():
@@ -76,7 +88,11 @@ def test_autocovariance_and_autocorrelation(n):
     x = ar1(0.7, 1, n, n)[0]
     np.testing.assert_allclose(sampler.autocovariance(x), ref.autocov(x), rtol=1e-10, atol=1e-12)
     if n > 1:
-        np.testing.assert_allclose(sampler.autocorrelation(x, max_lag=n // 2), (ref.autocov(x) / ref.autocov(x)[0])[: n // 2 + 1], atol=1e-12)
+        np.testing.assert_allclose(
+            sampler.autocorrelation(x, max_lag=n // 2),
+            (ref.autocov(x) / ref.autocov(x)[0])[: n // 2 + 1],
+            atol=1e-12,
+        )
 
 
 def test_direct_sums_and_fft_give_the_same_autocovariance():
@@ -94,7 +110,9 @@ def test_the_fft_path_does_not_overflow_before_the_direct_sums():
     direct = sampler.autocovariance(x, max_lag=sampler._diagnostics.DIRECT_LAGS - 1)
     np.testing.assert_allclose(by_fft[:-1], direct, rtol=1e-12)
     walk = np.cumsum(np.random.default_rng(3).normal(size=(2, 5000)), axis=1)
-    assert sampler.ess(walk * 1e149, method="mean") == pytest.approx(sampler.ess(walk, method="mean"), rel=1e-9)
+    assert sampler.ess(walk * 1e149, method="mean") == pytest.approx(
+        sampler.ess(walk, method="mean"), rel=1e-9
+    )
 
 
 def test_ess_of_an_ar1_process_is_near_its_theoretical_value():
@@ -123,7 +141,7 @@ def test_constant_and_non_finite_draws():
 
 
 @pytest.mark.parametrize(
-    "call, error",
+    ("call", "error"),
     [
         (lambda: sampler.ess(np.ones(3)), ValueError),  # fewer than 4 draws
         (lambda: sampler.ess(np.ones((2, 2, 5))), ValueError),
@@ -159,7 +177,9 @@ def test_max_lag_errors_name_it_and_numpy_integers_are_accepted():
 
 
 def test_result_methods_use_these_diagnostics():
-    result = sampler.ScaledTModel([1.0, 3.0, 2.5, 9.0, 2.2], nu=4).run(burn_in=50, sample_size=400, chains=3, seed=8)
+    result = sampler.ScaledTModel([1.0, 3.0, 2.5, 9.0, 2.2], nu=4).run(
+        burn_in=50, sample_size=400, chains=3, seed=8
+    )
     assert result.ess()["mu"] == sampler.ess(result.mu)
     assert result.ess("mean")["sigma2"] == sampler.ess(result.sigma2, method="mean")
     assert result.rhat()["sigma2"] == sampler.rhat(result.sigma2)

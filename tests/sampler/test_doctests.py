@@ -34,7 +34,14 @@ EXAMPLES = documented()
 
 
 def test_the_sampler_has_examples():
-    for name in ("ScaledTModel", "ScaledTModel.run", "SamplerResult", "ess", "rhat", "autocovariance"):
+    for name in (
+        "ScaledTModel",
+        "ScaledTModel.run",
+        "SamplerResult",
+        "ess",
+        "rhat",
+        "autocovariance",
+    ):
         assert any(key.endswith(name) for key in EXAMPLES), name
 
 

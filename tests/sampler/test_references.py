@@ -84,7 +84,7 @@ def test_burn_in_is_discarded():
     np.testing.assert_allclose(got[:, 0], expected_sweeps(DATA, NU, 2)[:, 1], rtol=1e-12)
 
 
-@pytest.mark.parametrize("alpha2, tau2", [(2.0**70, 3.0), (2.0**-70, 5.0), (1.5, 2.0)])
+@pytest.mark.parametrize(("alpha2", "tau2"), [(2.0**70, 3.0), (2.0**-70, 5.0), (1.5, 2.0)])
 def test_rebalance_is_exact(alpha2, tau2):
     new_tau2, new_alpha2 = python_reference.rebalance(tau2, alpha2)
     assert 2.0**-64 <= new_alpha2 <= 2.0**64

@@ -21,7 +21,9 @@ SMALL = dict(burn_in=20, sample_size=40)
 
 
 def same(a, b) -> bool:
-    return all(np.array_equal(getattr(a, n), getattr(b, n)) for n in ("mu", "sigma2", "tau2", "alpha2"))
+    return all(
+        np.array_equal(getattr(a, n), getattr(b, n)) for n in ("mu", "sigma2", "tau2", "alpha2")
+    )
 
 
 @pytest.mark.parametrize("backend", ["rust", "numpy", "python"])
@@ -44,7 +46,9 @@ def test_draws_do_not_depend_on_the_number_of_threads():
     reference = MODEL.run(burn_in=50, sample_size=300, chains=5, seed=77, threads=1)
     # 10**6: more threads than chains are not started (it used to try, for minutes).
     for threads in (2, 3, 8, None, 10**6):
-        assert same(reference, MODEL.run(burn_in=50, sample_size=300, chains=5, seed=77, threads=threads))
+        assert same(
+            reference, MODEL.run(burn_in=50, sample_size=300, chains=5, seed=77, threads=threads)
+        )
 
 
 def test_rust_draws_are_pinned_across_platforms():
@@ -81,7 +85,11 @@ def test_draws_do_not_depend_on_the_vector_instructions(tmp_path):
     for cap in ("baseline", "avx2", "avx512"):
         env = {**os.environ, "RIVER_LITE_VECTOR_INSTRUCTIONS": cap}
         done = subprocess.run(
-            [sys.executable, "-c", DRAWS_DIGEST], env=env, cwd=tmp_path, capture_output=True, text=True
+            [sys.executable, "-c", DRAWS_DIGEST],
+            env=env,
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
         )
         assert done.returncode == 0, done.stderr
         digests[cap] = done.stdout.strip()
@@ -107,7 +115,9 @@ def test_results_are_float64_arrays_of_the_right_shape():
 
 def test_the_gil_is_released_while_sampling():
     long_model = ScaledTModel(talk_data(2000, seed=1), nu=6.0)
-    worker = threading.Thread(target=long_model.run, kwargs=dict(burn_in=0, sample_size=20_000, seed=1))
+    worker = threading.Thread(
+        target=long_model.run, kwargs=dict(burn_in=0, sample_size=20_000, seed=1)
+    )
     worker.start()
     time.sleep(0.02)
     counted = 0

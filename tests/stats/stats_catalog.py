@@ -37,7 +37,19 @@ EMPTY_VALUE = {"Count": 0, "Rolling(Count)": 0}
 REVERTIBLE = ["Count", "Mean", "Var", "Var(ddof=0)"]
 
 PUBLIC_CLASSES = [
-    stats.Count, stats.Mean, stats.Var, stats.Min, stats.Max, stats.PeakToPeak, stats.EWMean,
-    stats.EWVar, stats.Skew, stats.Kurtosis, stats.Quantile, stats.IQR, stats.RollingQuantile,
-    stats.RollingIQR, stats.Rolling,
+    stats.Count,
+    stats.Mean,
+    stats.Var,
+    stats.Min,
+    stats.Max,
+    stats.PeakToPeak,
+    stats.EWMean,
+    stats.EWVar,
+    stats.Skew,
+    stats.Kurtosis,
+    stats.Quantile,
+    stats.IQR,
+    stats.RollingQuantile,
+    stats.RollingIQR,
+    stats.Rolling,
 ]

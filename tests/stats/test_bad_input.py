@@ -39,18 +39,30 @@ BAD_CONSTRUCTORS = [
     (lambda: stats.Rolling(stats.Quantile(), window_size=3), TypeError, "no revert method"),
     (lambda: stats.Rolling(stats.Mean, window_size=0), ValueError, "window_size"),
     # Sizes that do not fit the platform's sizes raised a bare OverflowError.
-    (lambda: stats.RollingQuantile(0.5, 2**64), ValueError, "window_size must be an integer >= 1 and <="),
+    (
+        lambda: stats.RollingQuantile(0.5, 2**64),
+        ValueError,
+        "window_size must be an integer >= 1 and <=",
+    ),
     (lambda: stats.RollingIQR(2**100), ValueError, "window_size must be an integer >= 1 and <="),
-    (lambda: stats.Rolling(stats.Mean, window_size=2**62), ValueError, "window_size must be an integer >= 1 and <="),
+    (
+        lambda: stats.Rolling(stats.Mean, window_size=2**62),
+        ValueError,
+        "window_size must be an integer >= 1 and <=",
+    ),
     (lambda: stats.Rolling(stats.Mean, window_size=3.0), ValueError, "window_size"),
     (lambda: stats.RollingIQR(__import__("numpy").array([3])), ValueError, "window_size must be"),
-    (lambda: stats.RollingQuantile(0.5, __import__("numpy").array(3.0)), ValueError, "window_size must be"),
+    (
+        lambda: stats.RollingQuantile(0.5, __import__("numpy").array(3.0)),
+        ValueError,
+        "window_size must be",
+    ),
     (lambda: stats.Var(ddof=__import__("numpy").array(2.0)), TypeError, "ddof must be an integer"),
     (lambda: stats.Rolling(stats.Mean(), 3, ddof=1), TypeError, "keyword arguments"),
 ]
 
 
-@pytest.mark.parametrize("make, error, message", BAD_CONSTRUCTORS)
+@pytest.mark.parametrize(("make", "error", "message"), BAD_CONSTRUCTORS)
 def test_bad_constructor_arguments(make, error, message):
     with pytest.raises(error, match=message):
         make()

@@ -138,8 +138,19 @@ def test_update_many_rejects_non_1d_input(name, shape):
         bytearray(b"12"),  # bytes, not numbers
     ],
     ids=[
-        "text", "numeric-text", "str", "dict", "complex", "datetime64", "timedelta64", "mixed",
-        "generator", "object-text", "object-datetime", "None", "bytearray",
+        "text",
+        "numeric-text",
+        "str",
+        "dict",
+        "complex",
+        "datetime64",
+        "timedelta64",
+        "mixed",
+        "generator",
+        "object-text",
+        "object-datetime",
+        "None",
+        "bytearray",
     ],
 )
 def test_update_many_with_values_that_are_not_real_numbers_is_a_type_error(name, values):
@@ -148,7 +159,9 @@ def test_update_many_with_values_that_are_not_real_numbers_is_a_type_error(name,
     stat = FACTORIES[name]()
     stat.update_many([1.0, 2.0])
     before = stat.get()
-    with pytest.raises(TypeError, match=r"values(\[\d+\])? must be a (1-D array-like of )?real number"):
+    with pytest.raises(
+        TypeError, match=r"values(\[\d+\])? must be a (1-D array-like of )?real number"
+    ):
         stat.update_many(values)
     assert_same(stat.get(), before)
 
@@ -235,7 +248,11 @@ def test_foreign_and_corrupt_states_are_value_errors(name):
     if isinstance(state, bytes):
         corrupt += [state[:-1], state + b"\x00", state[:5]]
     else:
-        corrupt += [state[:-1], state + (1.0,), tuple(s if i != 1 else 99 for i, s in enumerate(state))]
+        corrupt += [
+            state[:-1],
+            (*state, 1.0),
+            tuple(s if i != 1 else 99 for i, s in enumerate(state)),
+        ]
     before = stat.get()
     for bad in corrupt:
         with pytest.raises((ValueError, TypeError)):

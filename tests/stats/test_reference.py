@@ -56,8 +56,16 @@ def reference(name, values):
 
 
 MOMENTS = [
-    "Mean", "Var", "Var(ddof=0)", "Min", "Max", "PeakToPeak",
-    "Skew", "Skew(bias)", "Kurtosis", "Kurtosis(bias)",
+    "Mean",
+    "Var",
+    "Var(ddof=0)",
+    "Min",
+    "Max",
+    "PeakToPeak",
+    "Skew",
+    "Skew(bias)",
+    "Kurtosis",
+    "Kurtosis(bias)",
 ]
 
 

@@ -73,8 +73,11 @@ def test_same_name_as_river(name):
 
 
 @pytest.mark.parametrize(
-    "ours, theirs",
-    [(stats.Quantile(0.3), river_stats.Quantile(0.3)), (stats.IQR(0.1, 0.9), river_stats.IQR(0.1, 0.9))],
+    ("ours", "theirs"),
+    [
+        (stats.Quantile(0.3), river_stats.Quantile(0.3)),
+        (stats.IQR(0.1, 0.9), river_stats.IQR(0.1, 0.9)),
+    ],
     ids=["Quantile", "IQR"],
 )
 def test_p2_names_match_river(ours, theirs):
@@ -107,13 +110,18 @@ def p2_errors(make_ours, make_theirs, distribution, exact_of, seed):
 def quantile_errors():
     """Errors of both P² estimators for every distribution, quantile and seed."""
     return {
-        (distribution, q): np.array([
-            p2_errors(
-                lambda: stats.Quantile(q), lambda: river_stats.Quantile(q), distribution,
-                lambda values: np.quantile(values, q), seed,
-            )
-            for seed in SEEDS
-        ])
+        (distribution, q): np.array(
+            [
+                p2_errors(
+                    lambda: stats.Quantile(q),
+                    lambda: river_stats.Quantile(q),
+                    distribution,
+                    lambda values: np.quantile(values, q),
+                    seed,
+                )
+                for seed in SEEDS
+            ]
+        )
         for distribution in DISTRIBUTIONS
         for q in QUANTILES
     }
@@ -142,11 +150,16 @@ def test_p2_quantile_is_more_accurate_than_river_overall(quantile_errors):
 
 @pytest.mark.parametrize("distribution", DISTRIBUTIONS)
 def test_p2_iqr_at_least_as_accurate_as_river(distribution):
-    errors = np.array([
-        p2_errors(
-            stats.IQR, river_stats.IQR, distribution,
-            lambda values: np.subtract(*np.quantile(values, [0.75, 0.25])), 100 + seed,
-        )
-        for seed in SEEDS
-    ])
+    errors = np.array(
+        [
+            p2_errors(
+                stats.IQR,
+                river_stats.IQR,
+                distribution,
+                lambda values: np.subtract(*np.quantile(values, [0.75, 0.25])),
+                100 + seed,
+            )
+            for seed in SEEDS
+        ]
+    )
     assert_not_worse(errors)
