@@ -16,7 +16,7 @@ import nox
 ROOT = Path(__file__).resolve().parent
 nox.options.default_venv_backend = "venv"
 nox.options.reuse_existing_virtualenvs = False
-nox.options.sessions = ["rust", "readme", "packaging", "release_checks", "rehearsal", "template"]
+nox.options.sessions = ["rust", "readme", "docs", "packaging", "release_checks", "rehearsal", "template"]
 
 
 @nox.session(python=False)
@@ -101,6 +101,36 @@ def template(session: nox.Session) -> None:
         str(ROOT / ".ci" / "test_rename.py"),
     )
     session.run("python", str(ROOT / ".ci" / "template_proof.py"), *session.posargs)
+
+
+def docs_target(session: nox.Session) -> str:
+    """What the docs session installs: the checkout (a build), or with DOCS_FROM_WHEELHOUSE=1
+    (.ci/run sets it: the packaging session has just built and tested the wheels) this
+    Python's wheel from wheelhouse/, which saves a second build of the same commit."""
+    if os.environ.get("DOCS_FROM_WHEELHOUSE") != "1":
+        return "."
+    tag = session.run(
+        "python", "-c", "import sys; print('cp%d%d' % sys.version_info[:2])", silent=True
+    ).strip()
+    (wheel,) = (ROOT / "wheelhouse").glob(f"*-{tag}-{tag}-*.whl")
+    return str(wheel)
+
+
+@nox.session
+def docs(session: nox.Session) -> None:
+    """The documentation site: the package and the `docs` dependency group installed, then
+    Sphinx with warnings as errors (the examples gallery runs), the internal links and API
+    pages checked (.ci/docs_checks.py), and the doctests of the guide's pages. Output:
+    docs/_build/html (open index.html)."""
+    session.install("--upgrade", "pip>=25.1")  # reads [dependency-groups]
+    session.install(docs_target(session), "--group", "docs")
+    html = ROOT / "docs" / "_build" / "html"
+    shutil.rmtree(html, ignore_errors=True)
+    session.run("sphinx-build", "-W", "--keep-going", "-b", "html", "docs", str(html))
+    session.run("python", str(ROOT / ".ci" / "docs_checks.py"), str(html))
+    pages = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "docs").rglob("*.md") if "_build" not in p.parts)
+    # `pytest`, not `python -m pytest`: that would put the checkout first on sys.path.
+    session.run("pytest", "-p", "no:cacheprovider", "-q", "--doctest-glob=*.md", *pages)
 
 
 @nox.session
