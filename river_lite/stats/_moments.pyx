@@ -6,8 +6,9 @@ These statistics are a handful of floating-point operations per value, so the co
 call dominates: as extension types, ``update(x)`` is a single C call with no Python frame.
 Every class follows the contract documented in :mod:`river_lite.stats.base`.
 
-Every public class defines ``__init__``, even an empty one: Cython's ``embedsignature`` writes
-its signature as the first line of the class docstring, for ``help()`` and the API docs.
+Every public class defines ``__init__``, an empty one included: Cython's ``embedsignature``
+writes its signature as the first line of the class docstring (for ``help()`` and the API docs),
+and without one Cython would silently accept and ignore any arguments (``Mean(5)``).
 """
 
 cimport cython

@@ -18,9 +18,13 @@ ARGUMENT = re.compile(r"^(?:(?:double|bint|long long|long|int)\s+)?(\w+)(?:=(.+)
 
 
 def documented_parameters(cls) -> list[tuple[str, str | None]]:
+    """The parameters of the signature the docstring starts with; none if it starts with
+    text, as for the classes whose constructor takes no argument (no ``__init__`` to embed)."""
     first_line = cls.__doc__.splitlines()[0]
     match = re.fullmatch(rf"{cls.__name__}\((.*)\)", first_line)
-    assert match, f"{cls.__name__}'s docstring does not start with its signature: {first_line!r}"
+    if match is None:
+        assert "(" not in first_line.split()[0], first_line
+        return []
     arguments = [a.strip() for a in match.group(1).split(",") if a.strip()]
     parsed = [ARGUMENT.match(a) for a in arguments if not a.startswith("**")]
     assert all(parsed), arguments
