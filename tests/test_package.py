@@ -223,3 +223,17 @@ def test_a_broken_install_is_not_taken_for_a_checkout(tmp_path):
     )
     assert "compiled extension 'river_lite._core' is missing" in result.stderr
     assert "reinstall" in result.stderr and "source checkout" not in result.stderr
+
+
+def test_the_distribution_installs_the_package_only():
+    # Package discovery once took docs/ (and build/ or target/ of an earlier build) for
+    # namespace packages and shipped them into site-packages.
+    from importlib import metadata
+
+    distribution = metadata.distribution(metadata.packages_distributions()["river_lite"][0])
+    tops = {
+        path.parts[0]
+        for path in distribution.files or []
+        if not path.parts[0].endswith(".dist-info") and path.parts[0] != ".."  # scripts
+    }
+    assert tops == {"river_lite"}, tops
