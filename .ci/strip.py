@@ -210,7 +210,11 @@ def stripped_text(
         problems.append(
             f"{path}:{number}: 'begin module: {', '.join(sorted(block_names))}' never ends"
         )
-    return "".join(out)
+    result = "".join(out)
+    # Lines removed at the end leave no blank lines there (a file ends with one newline).
+    if text.endswith("\n") and not text.endswith("\n\n") and result.endswith("\n\n"):
+        result = result.rstrip("\n") + "\n"
+    return result
 
 
 # ------------------------------------------------------------------------------ Cargo.lock
