@@ -30,6 +30,7 @@ import sys
 import tarfile
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import tomllib
@@ -75,9 +76,10 @@ def tool(name: str) -> str:
     return found
 
 
-def run(*command, **kwargs) -> subprocess.CompletedProcess:
+def run(*command, check: bool = False, cwd: Path = ROOT, **kwargs) -> subprocess.CompletedProcess:
+    """Runs a command from the root (callers that judge its exit status keep check=False)."""
     print("+", " ".join(str(c) for c in command), flush=True)
-    return subprocess.run([str(c) for c in command], cwd=kwargs.pop("cwd", ROOT), **kwargs)
+    return subprocess.run([str(c) for c in command], check=check, cwd=cwd, **kwargs)
 
 
 def pyproject() -> dict:
@@ -286,22 +288,26 @@ def guard_self_test():
         assert guard.check_artifacts(dist, expected) == (name, "1.2.0")
         missing = dist / wheel_name(expected[-1])
         missing.unlink()
-        failing("a missing wheel", lambda: guard.check_artifacts(dist, expected), "no wheel for 1")
+        failing("a missing wheel", "no wheel for 1", guard.check_artifacts, dist, expected)
         missing.touch()
         stray = dist / f"{stem}-1.2.0-cp310-cp310-win32.whl"
         stray.touch()
         failing(
             "a wheel outside the matrix",
-            lambda: guard.check_artifacts(dist, expected),
             "matches 0 expected",
+            guard.check_artifacts,
+            dist,
+            expected,
         )
         stray.unlink()
         other = dist / wheel_name(expected[0]).replace("1.2.0", "1.2.1")
         other.touch()
         failing(
             "a wheel of another version",
-            lambda: guard.check_artifacts(dist, expected),
             f"is not {name} 1.2.0",
+            guard.check_artifacts,
+            dist,
+            expected,
         )
         other.unlink()
 
@@ -314,27 +320,32 @@ def guard_self_test():
         ("v1.2", "1.2.0", "does not match"),
         ("v1.2.0", "1.2.1.dev3+g1234567", "not a release build"),
     ]:
-        failing(f"tag {tag} for {version}", lambda: guard.check_tag(tag, version), message)
+        failing(f"tag {tag} for {version}", message, guard.check_tag, tag, version)
     guard.check_unpublished(name, "1.2.0", {"1.1.0", "1.2.0rc1"})
     failing(
         "a published version",
-        lambda: guard.check_unpublished(name, "1.2.0", {"1.2.0"}),
         "already published",
+        guard.check_unpublished,
+        name,
+        "1.2.0",
+        {"1.2.0"},
     )
     print("release_guard accepts a complete release and refuses each broken one")
 
 
-def failing(what: str, action, message: str) -> None:
+def failing(what: str, message: str, guard_check: Callable[..., object], *args: object) -> None:
+    """`guard_check(*args)` must refuse `what` with a ReleaseError whose text holds `message`."""
     sys.path.insert(0, str(ROOT / ".ci"))
     from release_guard import ReleaseError
 
     try:
-        action()
+        guard_check(*args)
     except ReleaseError as error:
-        assert message in str(error), f"{what}: unexpected message {error}"
-        print(f"  refused {what}: {str(error).splitlines()[-1].strip()}")
+        refusal = str(error)
     else:
         raise AssertionError(f"release_guard accepted {what}")
+    assert message in refusal, f"{what}: unexpected message {refusal}"
+    print(f"  refused {what}: {refusal.splitlines()[-1].strip()}")
 
 
 def main() -> int:
@@ -345,7 +356,9 @@ def main() -> int:
         began = time.perf_counter()
         try:
             function()
-        except Exception as error:  # every check runs; each failure is reported
+        # Every check runs and each failure is reported, whatever it raised: a blind except is
+        # the point here.
+        except Exception as error:  # noqa: BLE001
             failures.append(name)
             print(f"FAILED: {name}: {type(error).__name__}: {error}", flush=True)
         else:

@@ -163,6 +163,7 @@ def published_versions(name: str) -> set[str]:
         ],
         capture_output=True,
         text=True,
+        check=False,
     )
     output = result.stdout + result.stderr
     if result.returncode != 0:

@@ -68,7 +68,7 @@ class Refused(Exception):
 
 # --------------------------------------------------------------------------------------- git
 def git(*args: str, root: Path = ROOT, check: bool = True) -> str:
-    result = subprocess.run(["git", *args], cwd=root, capture_output=True, text=True)
+    result = subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, check=False)
     if check and result.returncode != 0:
         raise Refused(f"git {' '.join(args)} failed: {result.stderr.strip()}")
     return result.stdout

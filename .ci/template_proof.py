@@ -58,7 +58,7 @@ GIT_IDENTITY = {
 def run(*command, cwd=None, env=None, capture=False) -> str:
     print("+", " ".join(str(c) for c in command), flush=True)
     result = subprocess.run(
-        [str(c) for c in command], cwd=cwd, env=env, text=True, capture_output=capture
+        [str(c) for c in command], cwd=cwd, env=env, text=True, capture_output=capture, check=False
     )
     if result.returncode != 0:
         if capture:
@@ -149,11 +149,19 @@ def leftovers(fork: Path, old: rename.Names) -> list[str]:
     """Lines of tracked files that still name the old package, except "Derived from" lines."""
     pattern = rename.Spellings(old, PACKAGE, DIST).leftover.pattern
     result = subprocess.run(
-        ["git", "grep", "-n", "-I", "-i", "-P", pattern], cwd=fork, capture_output=True, text=True
+        ["git", "grep", "-n", "-I", "-i", "-P", pattern],
+        cwd=fork,
+        capture_output=True,
+        text=True,
+        check=False,  # git grep exits 1 when nothing matches
     )
     lines = result.stdout.splitlines()
     binary = subprocess.run(
-        ["git", "grep", "-l", "-i", "-P", pattern], cwd=fork, capture_output=True, text=True
+        ["git", "grep", "-l", "-i", "-P", pattern],
+        cwd=fork,
+        capture_output=True,
+        text=True,
+        check=False,  # git grep exits 1 when nothing matches
     ).stdout.split()
     text_files = {line.split(":", 1)[0] for line in lines}
     return [line for line in lines if not line.split(":", 2)[2].startswith(rename.DERIVED)] + [
@@ -221,6 +229,7 @@ def main() -> int:
             cwd=fork,
             capture_output=True,
             text=True,
+            check=False,  # git grep exits 1 when nothing matches
         ).stdout.split()
         assert not [p for p in used if not p.startswith(".ci/") and p != "TEMPLATE.md"], (
             f"the proof's names are used by the project itself: {used}"
@@ -354,7 +363,11 @@ def main() -> int:
         for extension in (broken / PACKAGE / "stats").glob("_moments.*.so"):
             extension.unlink()
         failed = subprocess.run(
-            [python, "-c", f"import {PACKAGE}.stats"], cwd=broken, capture_output=True, text=True
+            [python, "-c", f"import {PACKAGE}.stats"],
+            cwd=broken,
+            capture_output=True,
+            text=True,
+            check=False,
         )
         assert f"pip install --force-reinstall {DIST}'" in failed.stderr, failed.stderr[-2000:]
         print(f"a missing extension says: pip install --force-reinstall {DIST}")
@@ -374,6 +387,7 @@ def main() -> int:
             cwd=outside,
             capture_output=True,
             text=True,
+            check=False,
         )
         print(stubtest.stdout + stubtest.stderr)
         errors = [line for line in stubtest.stdout.splitlines() if line.startswith("error: ")]

@@ -67,6 +67,7 @@ def run_rename(repo: Path, *args: str) -> subprocess.CompletedProcess:
         env=ENV,
         capture_output=True,
         text=True,
+        check=False,
     )
 
 
@@ -87,7 +88,11 @@ def snapshot(repo: Path) -> dict[str, str]:
 def leftovers(repo: Path) -> list[str]:
     pattern = rename.Spellings(OLD, NEW, NEW_DIST).leftover.pattern
     found = subprocess.run(
-        ["git", "grep", "-n", "-i", "-P", pattern], cwd=repo, capture_output=True, text=True
+        ["git", "grep", "-n", "-i", "-P", pattern],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        check=False,  # git grep exits 1 when nothing matches
     ).stdout.splitlines()
     return [line for line in found if not line.split(":", 2)[2].startswith(rename.DERIVED)]
 
@@ -115,6 +120,7 @@ def bash(repo: Path, script: str) -> None:
         env=ENV,
         capture_output=True,
         text=True,
+        check=False,
     )
     assert result.returncode == 0, f"{script}\n---\n{result.stdout}\n{result.stderr}"
 

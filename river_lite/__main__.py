@@ -30,13 +30,13 @@ def native_build_info() -> dict[str, dict]:
 
 
 def info() -> None:
-    import numpy
+    import numpy as np
 
     print(f"{PACKAGE} {__version__}")
     print(
         f"Python {platform.python_version()} ({platform.python_implementation()}, {sys.platform})"
     )
-    print(f"NumPy {numpy.__version__} at run time")
+    print(f"NumPy {np.__version__} at run time")
     for name, build in native_build_info().items():
         kind = "optimised release build" if build["optimized"] else "DEBUG build (not optimised)"
         details = ", ".join(

@@ -338,7 +338,7 @@ class BaseClassifier:
             self._vector(x)
             return {}
         proba = self.predict_proba(self._vector(x))[0]
-        return {label: float(p) for label, p in zip(self.classes_.tolist(), proba)}
+        return {label: float(p) for label, p in zip(self.classes_.tolist(), proba, strict=True)}
 
     def predict_one(self, x: dict):
         """The most probable class for one sample; ``None`` before anything was learned (River)."""
@@ -367,10 +367,10 @@ def _kept_label(y):
         y = y[()]
     if isinstance(y, np.generic):
         y = y.item()
-    if isinstance(y, (int, str)) or (isinstance(y, float) and y.is_integer()):
-        return y
-    if isinstance(y, float):
+    if isinstance(y, float) and not y.is_integer():  # the right type with a wrong value
         raise ValueError(f"y must be one class label (an int, a str or a whole float), got {y!r}")
+    if isinstance(y, (int, str, float)):
+        return y
     raise TypeError(
         f"y must be one class label (an int, a str or a whole float), got {type(y).__name__}: {y!r}"
     )

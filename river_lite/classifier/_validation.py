@@ -9,6 +9,7 @@ does, so any sortable hashable labels work (ints, strings, ...).
 
 from __future__ import annotations
 
+import math
 import numbers
 import sys
 import warnings
@@ -147,12 +148,19 @@ def check_targets(y, n_samples: int) -> np.ndarray:
                 "Unknown label type: continuous. Maybe you are trying to fit a classifier, "
                 "which expects discrete classes on a regression target with continuous values."
             )
-    if y.dtype == object:
-        for value in y:
-            if isinstance(value, numbers.Real) and not isinstance(value, numbers.Integral):
-                if value != value:  # NaN
-                    raise ValueError("Input y contains NaN.")
+    if y.dtype == object and any(_is_nan(value) for value in y):
+        raise ValueError("Input y contains NaN.")
     return y
+
+
+def _is_nan(label: object) -> bool:
+    """Whether a label is a real NaN (a float, a NumPy float, a Decimal...)."""
+    if not isinstance(label, numbers.Real) or isinstance(label, numbers.Integral):
+        return False
+    try:
+        return math.isnan(label)
+    except OverflowError:  # a finite Fraction or Decimal too large for a float
+        return False
 
 
 def unique_labels(y: np.ndarray) -> np.ndarray:
@@ -245,7 +253,7 @@ def check_real(
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
         raise TypeError(f"{name} must be a real number, got {type(value).__name__}")
     value = float(value)
-    bad = value != value or value in (float("inf"), float("-inf"))
+    bad = not math.isfinite(value)
     if low is not None:
         bad = bad or value < low or (low_open and value == low)
     if high is not None:

@@ -59,7 +59,9 @@ class ScaledTModel:
     def __init__(self, data, nu):
         self._data = _checked_data(data)
         self._nu = _checked_nu(nu)
-        if not math.isfinite(self._data.size * self._nu):  # the shape n·ν/2 of τ²'s conditional
+        if not math.isfinite(
+            self._data.size * self._nu
+        ):  # the shape n * nu / 2 of tau2's conditional
             raise ValueError(f"nu is too large for {self._data.size} points, got {self._nu}")
 
     @property
@@ -193,7 +195,7 @@ class ScaledTModel:
                 raise ValueError(
                     f"a chain left the floating-point range ({error}): {_IMPROPER}"
                 ) from None
-            draws = dict(zip(lists, arrays))
+            draws = dict(zip(lists, arrays, strict=True))
             for name, values in lists.items():
                 draws[name][...] = values
             _check_reference_draws(draws, burn_in)

@@ -105,8 +105,10 @@ class SamplerResult:
         mean, sd, mcse = self.mean(), self.sd(), self.mcse()
         quantiles, ess, rhat = self.quantiles(), self.ess(), self.rhat()
         lines = [
-            f"{'':8}{'mean':>10}{'sd':>10}{'2.5%':>10}{'50%':>10}{'97.5%':>10}"
-            f"{'mcse':>9}{'ess':>8}{'rhat':>7}"
+            (
+                f"{'':8}{'mean':>10}{'sd':>10}{'2.5%':>10}{'50%':>10}{'97.5%':>10}"
+                f"{'mcse':>9}{'ess':>8}{'rhat':>7}"
+            )
         ]
         for name in PARAMETERS:
             q = quantiles[name]
