@@ -52,13 +52,13 @@ RELEASE_FILES = [
     *sorted((ROOT / ".ci").glob("*.txt")),
 ]
 
-CHECKS: list[tuple[str, object]] = []
+CHECKS: list[tuple[str, Callable[[], None]]] = []
 
 
-def check(name):
+def check(name: str) -> Callable[[Callable[[], None]], Callable[[], None]]:
     """Registers the decorated function as one named check (main() runs them all in order)."""
 
-    def register(function):
+    def register(function: Callable[[], None]) -> Callable[[], None]:
         CHECKS.append((name, function))
         return function
 
@@ -186,7 +186,9 @@ def compare_identifiers(found: dict[str, list[str]]) -> None:
 @check("cibuildwheel --print-build-identifiers == .ci/cibuildwheel-identifiers.txt")
 def identifiers():
     installed = importlib.metadata.version("cibuildwheel")
-    pinned = re.search(r"^cibuildwheel==(\S+)", RELEASE_PINS.read_text(), re.MULTILINE).group(1)
+    pin = re.search(r"^cibuildwheel==(\S+)", RELEASE_PINS.read_text(), re.MULTILINE)
+    assert pin, f"{RELEASE_PINS.name} pins no cibuildwheel version"
+    pinned = pin.group(1)
     print(f"local cibuildwheel {installed}; release.yml pins {pinned}")
     if installed != pinned:
         print(
@@ -203,7 +205,9 @@ def identifiers():
 
 
 def requirement_name(requirement: str) -> str:
-    return re.match(r"[A-Za-z0-9._-]+", requirement).group(0).lower()
+    name = re.match(r"[A-Za-z0-9._-]+", requirement)
+    assert name, f"not a requirement: {requirement!r}"
+    return name.group(0).lower()
 
 
 @check("cibuildwheel overrides and pins are consistent")

@@ -172,7 +172,7 @@ class LocalIndex:
     def _wait_until_up(self) -> bool:
         started = time.monotonic()
         while time.monotonic() - started < min(30, self.deadline.left()):
-            if self.process.poll() is not None:
+            if self.process is None or self.process.poll() is not None:
                 return False
             try:
                 fetch(f"{self.url}/simple/", timeout=2)

@@ -37,6 +37,7 @@ commit.
 from __future__ import annotations
 
 import argparse
+import functools
 import importlib.machinery
 import importlib.metadata
 import keyword
@@ -45,6 +46,7 @@ import re
 import subprocess
 import sys
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
@@ -166,6 +168,7 @@ class Spellings:
 
         def substitute(match: re.Match) -> str:
             nonlocal count
+            assert match.lastindex is not None  # every alternative of the pattern is a group
             _, separator, plain, new_words = self.rules[match.lastindex - 1]
             new = spelled_like(match.group(0), separator, plain, new_words)
             if new is None:
@@ -221,7 +224,7 @@ def installed_elsewhere(name: str, dist: str, root: Path) -> str | None:
         providers
         and all(canonical(p) == canonical(dist) for p in providers)
         and (folder / "_native.py").exists()
-        and list(folder.glob("_core.*"))
+        and any(folder.glob("_core.*"))
     ):
         return None  # a renamed copy of this template, installed under the new names
     location = spec.origin or next(iter(spec.submodule_search_locations or []), "?")
@@ -312,7 +315,9 @@ def sort_cargo_lock(text: str) -> str:
         blocks[-1], tail = last[: extra.start()], last[extra.start() :]
 
     def name(block: str) -> bytes:
-        return re.search(r'^name = "([^"]+)"', block, re.MULTILINE).group(1).encode()
+        found = re.search(r'^name = "([^"]+)"', block, re.MULTILINE)
+        assert found, f"a Cargo.lock package without a name: {block[:80]!r}"
+        return found.group(1).encode()
 
     ordered = sorted(blocks, key=name)  # stable: equal names keep Cargo's version order
     body = "".join("[[package]]\n" + b for b in ordered)
@@ -447,12 +452,18 @@ def directory_moves(moves: list[tuple[str, str]]) -> list[tuple[str, str]]:
 
 
 # ----------------------------------------------------------------------------------- writing
+def restore(target: Path, content: bytes, mode: int) -> None:
+    """Puts back a file's content and permission bits (undoing one edit of apply())."""
+    target.write_bytes(content)
+    os.chmod(target, mode & 0o7777)
+
+
 def apply(root: Path, plan: Plan) -> None:
     """Writes the plan; on any error undoes what was written, restoring the index too."""
     index = Path(git("rev-parse", "--git-path", "index", root=root).strip())
     index = index if index.is_absolute() else root / index
     saved_index = index.read_bytes() if index.exists() else None
-    undo: list = []
+    undo: list[Callable[[], object]] = []
     try:
         for old, new in directory_moves(plan.moves):
             missing = [d for d in (root / new).parents if not d.exists()]
@@ -460,7 +471,7 @@ def apply(root: Path, plan: Plan) -> None:
                 directory.mkdir()
                 undo.append(directory.rmdir)
             os.rename(root / old, root / new)
-            undo.append(lambda o=old, n=new: os.rename(root / n, root / o))
+            undo.append(functools.partial(os.rename, root / new, root / old))
         for path, text in plan.edits.items():
             target = root / path
             before = target.read_bytes()
@@ -474,9 +485,7 @@ def apply(root: Path, plan: Plan) -> None:
             except BaseException:
                 Path(temporary).unlink(missing_ok=True)
                 raise
-            undo.append(
-                lambda t=target, b=before, m=mode: (t.write_bytes(b), os.chmod(t, m & 0o7777))
-            )
+            undo.append(functools.partial(restore, target, before, mode))
         paths = sorted({p for move in plan.moves for p in move} | set(plan.edits))
         subprocess.run(
             ["git", "add", "--all", "--force", "--pathspec-from-file=-", "--pathspec-file-nul"],

@@ -185,8 +185,13 @@ def check_artifact_names(archive_names: dict[str, bytes], what: str, old: rename
 
 
 def sdist_members(sdist: Path) -> dict[str, bytes]:
+    members = {}
     with tarfile.open(sdist) as archive:
-        return {m.name: archive.extractfile(m).read() for m in archive.getmembers() if m.isfile()}
+        for member in archive.getmembers():
+            content = archive.extractfile(member) if member.isfile() else None
+            if content is not None:
+                members[member.name] = content.read()
+    return members
 
 
 def wheel_members(wheel: Path) -> dict[str, bytes]:

@@ -9,6 +9,7 @@ import importlib.util
 import os
 import platform
 import sys
+from typing import Any
 
 from . import _SUBPACKAGES as MODULES
 from . import __version__
@@ -18,7 +19,7 @@ from ._native import load, native_modules
 PACKAGE = __spec__.parent if __spec__ else __package__
 
 
-def native_build_info() -> dict[str, dict]:
+def native_build_info() -> dict[str, dict[str, Any]]:
     """How each compiled extension was built, as the extension itself reports it."""
     report = {}
     for name in native_modules():
