@@ -1,18 +1,17 @@
 """Offline checks of the release machinery: everything about it that can be proven off GitHub.
 
 * actionlint on the workflows (with shellcheck on their ``run:`` scripts);
-* zizmor --offline on the workflows and the Dependabot config: no finding of medium severity
-  or higher;
-* check-jsonschema against the vendored GitHub workflow and Dependabot schemas;
-* validate-pyproject with the schema-store plugin, which validates ``[tool.cibuildwheel]``;
 * ``cibuildwheel --print-build-identifiers`` for linux, macos and windows (all release
   architectures) compared with ``.ci/cibuildwheel-identifiers.txt``, from the checkout and, when
   ``dist/`` holds one, from the sdist (which is what release.yml builds from);
-* consistency rules no linter knows: the Windows ARM64 test requirements are the ``test`` extra
-  minus River, the Rust version is not restated outside rust-toolchain.toml, every action is
+* consistency rules no linter knows: the ``test`` dependency group is the ``test`` extra, the
+  Windows ARM64 test requirements are the ``test`` extra minus River, the Rust version is not restated outside rust-toolchain.toml, every action is
   pinned to a commit with a version comment, no package index host is written down;
 * a self-test of ``.ci/release_guard.py`` (the checks release.yml runs before publishing) on
   synthetic artifacts.
+
+zizmor, check-jsonschema and validate-pyproject, which also lint the release machinery, run in
+``nox -s lint`` (.ci/lint.py) with the project's other linters.
 
 Every check runs; the exit status is non-zero if any failed. The tools come from
 ``.ci/requirements-tools.txt``; run from anywhere: ``python .ci/release_checks.py``.
@@ -21,7 +20,6 @@ Every check runs; the exit status is non-zero if any failed. The tools come from
 from __future__ import annotations
 
 import importlib.metadata
-import importlib.util
 import os
 import re
 import shutil
@@ -111,35 +109,6 @@ def actionlint():
     assert result.returncode == 0, "actionlint reported errors"
 
 
-@check("zizmor --offline (nothing of medium severity or higher)")
-def zizmor():
-    base = [tool("zizmor"), "--offline", "--collect=workflows,dependabot", "--color=never"]
-    everything = run(*base, ".", capture_output=True, text=True)
-    print(everything.stdout + everything.stderr)
-    gating = run(*base, "--min-severity=medium", ".", capture_output=True, text=True)
-    assert gating.returncode == 0, f"zizmor: findings of medium severity or higher\n{gating.stdout}"
-
-
-@check("check-jsonschema (GitHub workflows, Dependabot)")
-def jsonschema():
-    run(
-        tool("check-jsonschema"),
-        "--builtin-schema",
-        "vendor.github-workflows",
-        *WORKFLOWS,
-        check=True,
-    )
-    run(tool("check-jsonschema"), "--builtin-schema", "vendor.dependabot", DEPENDABOT, check=True)
-
-
-@check("validate-pyproject (with the schema store: [tool.cibuildwheel])")
-def validate_pyproject():
-    assert importlib.util.find_spec("validate_pyproject_schema_store"), (
-        "validate-pyproject-schema-store is not installed: [tool.cibuildwheel] would go unchecked"
-    )
-    run(tool("validate-pyproject"), ROOT / "pyproject.toml", check=True)
-
-
 def print_identifiers(package: Path | None = None) -> dict[str, list[str]]:
     found = {}
     for platform, archs in RELEASE_ARCHS.items():
@@ -214,6 +183,12 @@ def requirement_name(requirement: str) -> str:
 def consistency():
     config = pyproject()
     extra = config["project"]["optional-dependencies"]["test"]
+    group = config["dependency-groups"]["test"]
+    assert group == extra, (
+        f"the test dependency group {group} must be the test extra {extra} (pip install .[test] "
+        "and cibuildwheel's test-extras read the extra; pip --group and uv the group)"
+    )
+    print("test dependency group = test extra")
     cibw = config["tool"]["cibuildwheel"]
     (arm64,) = [o for o in cibw["overrides"] if o["select"] == "*-win_arm64"]
     without_river = [r for r in extra if requirement_name(r) != "river"]

@@ -12,8 +12,8 @@
 5. Install the wheel into a fresh venv, run the renamed test suite from a directory outside the
    copy, ``python -m <new package> info``, and mypy stubtest on every native module.
 6. Lint the renamed workflows: the copy's own .ci/release_checks.py (actionlint with
-   shellcheck, zizmor, check-jsonschema, validate-pyproject, the cibuildwheel matrix, the release
-   guard), else actionlint and check-jsonschema directly.
+   shellcheck, the cibuildwheel matrix, the release guard), else actionlint and check-jsonschema
+   directly.
 
 Run from anywhere with a Python that has the tools of .ci/requirements-tools.txt (``nox -s
 template`` runs it after the rename script's own tests, .ci/test_rename.py). The Rust build gets
