@@ -29,8 +29,8 @@ def half(value: int) -> int:
     return value / 2
 
 
-# Teh spelling checker reads comments too.
-'''
+# {typo} spelling checker reads comments too.
+'''.format(typo="t" + "eh")  # not spelled out here, where codespell would find it
 CYTHON = "def too_long():\n    return " + "1 + " * 30 + "1\n"
 EXPECTED = {
     "ruff (F401 unused import)": f"{PROBE_PY}:3:",
