@@ -92,16 +92,24 @@ def rehearsal(session: nox.Session) -> None:
 
 @nox.session(python=False, default=False)
 def rename(session: nox.Session) -> None:
-    """Renames a fresh fork (TEMPLATE.md): nox -s rename -- NEW_NAME --dist-name NEW-NAME
-    [--author "Name <email>"] [--url URL] [--dry-run]."""
+    """Renames a fresh fork and keeps the modules it wants (TEMPLATE.md): nox -s rename --
+    NEW_NAME --dist-name NEW-NAME [--keep MODULE,... | --minimal] [--author "Name <email>"]
+    [--url URL] [--dry-run]; `nox -s rename -- --help` lists every option."""
     session.run(sys.executable, str(ROOT / ".ci" / "rename.py"), *session.posargs)
 
 
 @nox.session(default=True)
 def template(session: nox.Session) -> None:
-    """The template proof: the rename script's tests (refusals, TEMPLATE.md recipes), then a
-    renamed copy with TEMPLATE.md's example built (sdist -> wheel), tested and linted."""
-    session.install("-r", str(ROOT / ".ci" / "requirements-tools.txt"), "pytest>=8")
+    """The template proof: the rename script's tests (refusals, TEMPLATE.md recipes), then three
+    forks (--minimal, --keep stats, --keep classifier,sampler) renamed, stripped, built (sdist ->
+    wheel), installed, tested and linted (.ci/template_proof.py). The template's own check: in a
+    renamed fork it has nothing to prove, and says so."""
+    license_text = (ROOT / "LICENSE").read_text(encoding="utf-8")
+    if any(line.startswith("Derived from") for line in license_text.splitlines()):
+        session.skip("this tree is a renamed fork: the template proof is the template's own check")
+    # ruff lints the forks: the version `lint` runs (its pin in the lint dependency group).
+    ruff = [r for r in nox.project.dependency_groups(PYPROJECT, "lint") if r.startswith("ruff==")]
+    session.install("-r", str(ROOT / ".ci" / "requirements-tools.txt"), "pytest>=8", *ruff)
     session.run(
         "python",
         "-m",
@@ -112,6 +120,41 @@ def template(session: nox.Session) -> None:
         str(ROOT / ".ci" / "test_rename.py"),
     )
     session.run("python", str(ROOT / ".ci" / "template_proof.py"), *session.posargs)
+
+
+def docs_target(session: nox.Session) -> str:
+    """What the docs session installs: the checkout (a build), or with DOCS_FROM_WHEELHOUSE=1
+    (.ci/run sets it: the packaging session has just built and tested the wheels) this
+    Python's wheel from wheelhouse/, which saves a second build of the same commit."""
+    if os.environ.get("DOCS_FROM_WHEELHOUSE") != "1":
+        return "."
+    output = session.run(
+        "python", "-c", "import sys; print('cp%d%d' % sys.version_info[:2])", silent=True
+    )
+    if output is None:  # nox --install-only: nothing runs, so nothing is installed from it
+        return "."
+    tag = output.strip()
+    (wheel,) = (ROOT / "wheelhouse").glob(f"*-{tag}-{tag}-*.whl")
+    return str(wheel)
+
+
+@nox.session(default=True)
+def docs(session: nox.Session) -> None:
+    """The documentation site: the package and the `docs` dependency group installed, then
+    Sphinx with warnings as errors (the examples gallery runs), the internal links and API
+    pages checked (.ci/docs_checks.py), and the doctests of the guide's pages. Output:
+    docs/_build/html (open index.html)."""
+    session.install("--upgrade", "pip>=25.1")  # reads [dependency-groups]
+    session.install(docs_target(session), "--group", "docs")
+    html = ROOT / "docs" / "_build" / "html"
+    shutil.rmtree(html, ignore_errors=True)
+    session.run("sphinx-build", "-W", "--keep-going", "-b", "html", "docs", str(html))
+    session.run("python", str(ROOT / ".ci" / "docs_checks.py"), str(html))
+    pages = sorted(
+        str(p.relative_to(ROOT)) for p in (ROOT / "docs").rglob("*.md") if "_build" not in p.parts
+    )
+    # `pytest`, not `python -m pytest`: that would put the checkout first on sys.path.
+    session.run("pytest", "-p", "no:cacheprovider", "-q", "--doctest-glob=*.md", *pages)
 
 
 @nox.session(default=False)

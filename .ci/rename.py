@@ -55,6 +55,9 @@ if sys.version_info < (3, 11):
 import tomllib
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import strip
+
 # Marks the one line per copyright notice that keeps the template's names (see LICENSE).
 DERIVED = "Derived from"
 # Top-level directories that hold Python files but are not the package.
@@ -586,13 +589,83 @@ def spell_url(old: Names, package: str, dist: str) -> str:
     return text
 
 
+@dataclass
+class Stripped:
+    removed: list[str]  # the modules removed
+    undo: Callable[[], None]  # undoes the strip (files and index)
+
+
+def strip_modules(
+    root: Path, keep: str | None, minimal: bool, force: bool, dry_run: bool, out=print
+) -> Stripped | None:
+    """Removes the modules --keep leaves out (or all, for --minimal: see strip.py), staged.
+    None when nothing was written."""
+    top = git("rev-parse", "--show-toplevel", root=root).strip()
+    if Path(top).resolve() != root.resolve():
+        raise Refused(f"{root} is not the top of a git work tree: run from a git checkout")
+    files = tracked_files(root)
+    package = current_names(root, files).package
+    try:
+        removing, kept = strip.choose(root, package, keep, minimal)
+    except strip.Refused as refusal:
+        raise Refused(str(refusal)) from None
+    if not removing and not (
+        minimal and strip.EXAMPLE_MODULE not in strip.present_modules(root, package)
+    ):
+        out(f"nothing to strip: the modules are {', '.join(kept)}")
+        return None
+    dirty = git(
+        "--no-optional-locks", "status", "--porcelain", "--untracked-files=normal", root=root
+    )
+    if dirty and not force:
+        raise Refused(
+            "the working tree has uncommitted changes or untracked files; commit or stash "
+            "them, so the strip is one reviewable change, or pass --force:\n" + dirty.rstrip()
+        )
+    plan = strip.make_plan(root, package, files, removing, kept, minimal)
+    if plan.problems:
+        raise Refused("nothing was changed, because:\n" + "\n".join(plan.problems))
+    out(f"modules removed: {', '.join(removing) or 'none'}; kept: {', '.join(kept)}")
+    for path in sorted(plan.deletions):
+        out(f"  deleted  {path}")
+    for path in sorted(plan.edits):
+        out(f"  edited   {path}")
+    for path in sorted(plan.additions):
+        out(f"  added    {path}")
+    out(
+        f"{len(plan.deletions)} files deleted, {len(plan.edits)} edited, {len(plan.additions)} added"
+    )
+    if dry_run:
+        out("dry run: nothing was written")
+        return None
+    undo = strip.apply(root, plan, git)
+    # The lock file cargo pruned must be one cargo accepts as it is, offline.
+    checked = subprocess.run(
+        ["cargo", "metadata", "--locked", "--offline", "--format-version", "1"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if checked.returncode != 0:
+        undo()
+        raise Refused(
+            f"the pruned Cargo.lock does not satisfy cargo: {checked.stderr.strip()[-500:]}"
+        )
+    return Stripped(removing, undo)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python .ci/rename.py",
         description=__doc__.split("\n\n")[0],
         epilog="Everything is checked before anything is written; see TEMPLATE.md.",
     )
-    parser.add_argument("package", help="new import name, e.g. acme_stats")
+    parser.add_argument(
+        "package",
+        nargs="?",
+        help="new import name, e.g. acme_stats (optional with --keep/--minimal)",
+    )
     parser.add_argument(
         "--dist-name",
         help="new distribution (PyPI) name; default: the import name with '-' for '_'",
@@ -600,24 +673,55 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--author", help="'Name <email>' for pyproject.toml and the copyright line")
     parser.add_argument("--url", help="project URL, e.g. https://github.com/you/acme-stats")
     parser.add_argument(
+        "--keep",
+        metavar="MODULE[,MODULE...]",
+        help="keep only these modules (e.g. 'stats' or 'classifier,sampler'); remove the others "
+        "with their tests, benchmarks, docs, dependencies and Cargo.lock entries",
+    )
+    parser.add_argument(
+        "--minimal",
+        action="store_true",
+        help="keep no module: leave the smallest complete example instead (TEMPLATE.md "
+        "section 3: one Rust class and one Cython function)",
+    )
+    parser.add_argument(
         "--force",
         action="store_true",
         help="rename a working tree with "
         "uncommitted changes or untracked files (they are left as they are)",
     )
-    parser.add_argument("--dry-run", action="store_true", help="show the plan, write nothing")
+    parser.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="list what would be deleted, edited and moved; write nothing",
+    )
     parser.add_argument("--root", type=Path, default=ROOT, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.package is None and args.keep is None and not args.minimal:
+        parser.error("give the new import name, --keep MODULE[,MODULE...] or --minimal")
+    root = args.root.resolve()
     try:
-        rename(
-            args.root.resolve(),
-            args.package,
-            args.dist_name,
-            args.author,
-            args.url.rstrip("/") if args.url else None,
-            args.force,
-            args.dry_run,
-        )
+        stripped = None
+        if args.keep is not None or args.minimal:
+            stripped = strip_modules(root, args.keep, args.minimal, args.force, args.dry_run)
+        if args.package is not None:
+            try:
+                rename(
+                    root,
+                    args.package,
+                    args.dist_name,
+                    args.author,
+                    args.url.rstrip("/") if args.url else None,
+                    args.force or stripped is not None,  # the strip's own changes are staged
+                    args.dry_run,
+                )
+            except BaseException:
+                if stripped is not None:
+                    stripped.undo()
+                raise
+        if stripped is not None:
+            package = current_names(root, tracked_files(root)).package
+            strip.remove_module_folders(root, package, stripped.removed)
     except Refused as refusal:
         print(f"rename refused: {refusal}", file=sys.stderr)
         return 2

@@ -21,6 +21,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / ".ci"))
 import rename
+import strip
 from template_proof import GIT_IDENTITY, make_fork
 
 # The template's names, read from the tree like the script does (never written here).
@@ -41,9 +42,11 @@ def template(tmp_path_factory) -> Path:
     """One fork of the repository (committed), copied afresh for each test."""
     base = tmp_path_factory.mktemp("template") / "repo"
     make_fork(base)  # HEAD: a consistent state, whatever else is being edited in the checkout
-    # ... with the script under test as it is now, committed or not.
-    shutil.copy2(ROOT / ".ci" / "rename.py", base / ".ci" / "rename.py")
-    git(base, "commit", "-q", "--allow-empty", "-am", "rename.py of the working tree")
+    # ... with the scripts under test as they are now, committed or not.
+    for script in ("rename.py", "strip.py"):
+        shutil.copy2(ROOT / ".ci" / script, base / ".ci" / script)
+    git(base, "add", "-A")
+    git(base, "commit", "-q", "--allow-empty", "-m", "the scripts of the working tree")
     return base
 
 
@@ -374,3 +377,149 @@ def test_template_md_fork_rename_and_upstream_merge(template, tmp_path):
     assert not (mine.parent / "upstream-sync").exists()
     parents = git(mine, "log", "-1", "--format=%P").split()
     assert len(parents) == 2  # a merge of upstream-renamed
+
+
+# ------------------------------------------------------------------- --keep and --minimal
+MODULES = strip.present_modules(ROOT, OLD.package)
+
+
+def test_the_template_has_the_three_modules():
+    assert MODULES == ["classifier", "sampler", "stats"]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ["--keep", "foo"],
+            "'foo' is not a module of this tree. The modules are: classifier, sampler, stats",
+        ),
+        (["--keep", ""], "--keep needs at least one module"),
+        (["--keep", " , "], "--keep needs at least one module"),
+        (["--keep", "stats", "--minimal"], "--keep and --minimal exclude each other"),
+        ([NEW, "--keep", "stats,foo"], "'foo' is not a module of this tree"),
+    ],
+)
+def test_bad_strips_are_refused_with_nothing_changed(fork, args, message):
+    before = snapshot(fork)
+    result = run_rename(fork, *args)
+    assert result.returncode == 2 and message in result.stderr, result.stderr
+    assert snapshot(fork) == before
+
+
+def test_keeping_a_module_an_earlier_strip_removed_is_refused(fork):
+    assert run_rename(fork, "--keep", "stats,sampler").returncode == 0
+    git(fork, "commit", "-q", "-m", "strip")
+    before = snapshot(fork)
+    result = run_rename(fork, "--keep", "classifier")
+    assert result.returncode == 2, result.stderr
+    assert "'classifier' was removed by an earlier strip (commit" in result.stderr
+    assert "The modules are: sampler, stats" in result.stderr
+    assert snapshot(fork) == before
+    # ... while what is left can be stripped further, and renamed later.
+    assert run_rename(fork, "--keep", "stats").returncode == 0
+    git(fork, "commit", "-q", "-m", "strip again")
+    renamed = run_rename(fork, NEW)
+    assert renamed.returncode == 0, renamed.stderr
+    assert strip.present_modules(fork, NEW) == ["stats"]
+
+
+def test_a_strip_of_a_dirty_tree_is_refused_unless_forced(fork):
+    (fork / "notes.txt").write_text("untracked\n")
+    before = snapshot(fork)
+    result = run_rename(fork, "--keep", "stats")
+    assert result.returncode == 2 and "uncommitted changes" in result.stderr
+    assert snapshot(fork) == before
+    assert run_rename(fork, "--keep", "stats", "--force").returncode == 0
+    assert (fork / "notes.txt").read_text() == "untracked\n"
+
+
+def test_the_dry_run_lists_what_a_strip_deletes_and_edits_and_writes_nothing(fork):
+    before = snapshot(fork)
+    result = run_rename(fork, NEW, "--keep", "stats", "--dry-run")
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "modules removed: classifier, sampler; kept: stats" in out
+    assert f"  deleted  {OLD.package}/classifier/sgd.py" in out
+    assert "  deleted  rust_src/engine/sampler/mod.rs" in out and "  deleted  tests/sampler/" in out
+    for edited in (
+        "Cargo.toml",
+        "Cargo.lock",
+        "README.md",
+        "pyproject.toml",
+        "rust_src/bindings/mod.rs",
+    ):
+        assert f"  edited   {edited}\n" in out
+    assert "dry run: nothing was written" in out
+    assert snapshot(fork) == before
+
+
+def test_keep_removes_a_module_everywhere_and_prunes_cargo_lock(fork):
+    result = run_rename(fork, "--keep", "classifier")
+    assert result.returncode == 0, result.stderr
+    assert strip.present_modules(fork, OLD.package) == ["classifier"]
+    for gone in (
+        f"{OLD.package}/stats",
+        "tests/sampler",
+        "rust_src/engine/stats",
+        "docs/sampler",
+        "rust_src/bindings/stats.rs",
+        "benchmarks/sampler.py",
+    ):
+        assert not (fork / gone).exists(), gone
+    assert "stats" not in (fork / "rust_src" / "engine" / "mod.rs").read_text()
+    assert "pub mod classifier;" in (fork / "rust_src" / "engine" / "mod.rs").read_text()
+    pyproject = (fork / "pyproject.toml").read_text()
+    assert "river>=" not in pyproject and "hypothesis" not in pyproject  # stats and sampler only
+    assert "scikit-learn>=" in pyproject
+    lock = (fork / "Cargo.lock").read_text()
+    assert 'name = "rand_distr"' not in lock and 'name = "proptest"' not in lock
+    assert 'name = "matrixmultiply"' in lock and 'name = "rayon"' in lock
+    assert "<!-- stats:start -->" not in (fork / "benchmarks" / "RESULTS.md").read_text()
+    assert git(fork, "status", "--porcelain", "--untracked-files=all").strip()  # staged
+    assert not git(fork, "diff").strip()  # ... all of it
+
+
+def test_minimal_leaves_the_template_md_example(fork):
+    result = run_rename(fork, NEW, "--minimal")
+    assert result.returncode == 0, result.stderr
+    assert strip.present_modules(fork, NEW) == [strip.EXAMPLE_MODULE]
+    assert (fork / NEW / "tally" / "_kernels.pyx").exists()
+    assert "tally, // module: tally" in (fork / "rust_src" / "bindings" / "mod.rs").read_text()
+    assert "class Tally:" in (fork / NEW / "_core.pyi").read_text()
+    assert (fork / "tests" / "tally" / "test_tally.py").exists()
+    assert (fork / "docs" / "tally" / "api.rst").exists()
+    # Again: already minimal, nothing to do.
+    git(fork, "commit", "-q", "-m", "minimal")
+    again = run_rename(fork, "--minimal")
+    assert again.returncode == 0 and "nothing to strip" in again.stdout
+
+
+def test_markers_remove_lines_and_blocks_of_removed_modules_only():
+    text = (
+        "keep\n"
+        "only stats  # module: stats\n"
+        "both  # module: sampler, stats\n"
+        "an example's  // module: tally\n"
+        "\n"
+        "<!-- begin module: sampler -->\n"
+        "sampler text\n"
+        "<!-- end module: sampler -->\n"
+        "\n"
+        "tail\n"
+    )
+    problems: list[str] = []
+    out = strip.stripped_text(text, "x.md", {"sampler", "stats"}, {"classifier"}, problems)
+    assert out == "keep\nan example's  // module: tally\n\ntail\n" and not problems
+    kept_stats = strip.stripped_text(text, "x.md", {"sampler"}, {"stats"}, problems)
+    assert "only stats" in kept_stats and "both" in kept_stats and "sampler text" not in kept_stats
+
+
+def test_unbalanced_markers_are_problems():
+    problems: list[str] = []
+    strip.stripped_text("# begin module: stats\nx\n", "f.toml", {"stats"}, set(), problems)
+    strip.stripped_text("x\n# end module: stats\n", "g.toml", {"stats"}, set(), problems)
+    assert problems == [
+        "f.toml:1: 'begin module: stats' never ends",
+        "g.toml:2: 'end module' without its 'begin module'",
+    ]

@@ -1,25 +1,20 @@
-# Stub of the Rust extension (rust_src/bindings/mod.rs).
-from typing import Any, final
+# Stub of the Rust extension (rust_src/bindings/mod.rs). Each module's part is a block between
+# "begin module" and "end module" lines (what .ci/rename.py --keep removes with the module); an
+# import line names the modules that use it.
+import typing
 
-import numpy as np
-import numpy.typing as npt
+import numpy as np  # module: classifier, sampler
+import numpy.typing as npt  # module: classifier, sampler
 
-# PyO3 lists what the module exports (stubtest compares this list with the module's).
-__all__ = [
-    "MlpEngine",
-    "SgdEngine",
-    "build_info",
-    "chi_squared_floor",
-    "scaled_t_gibbs",
-    "stats_api",
-]
+def build_info() -> dict[str, typing.Any]: ...
 
-def build_info() -> dict[str, Any]: ...
-
+# begin module: stats
 # Capsule holding the stats engines' C function table (rust_src/bindings/stats.rs),
 # consumed by the Cython module stats/_order.pyx.
-stats_api: Any
+stats_api: typing.Any
+# end module: stats
 
+# begin module: sampler
 # The Gibbs sampler of the scaled Student-t model (rust_src/bindings/sampler.rs); the public
 # API is river_lite.sampler.ScaledTModel.
 def scaled_t_gibbs(
@@ -40,10 +35,13 @@ def scaled_t_gibbs(
 # Benchmark helper: the sum of `count` chi-squared(dof) draws of the sampler's generator.
 def chi_squared_floor(count: int, dof: float, seed: int) -> float: ...
 
+# end module: sampler
+
+# begin module: classifier
 # The classifier engines (rust_src/bindings/classifier.rs); the public API is
 # river_lite.classifier.SGDClassifier / MLPClassifier, which own one and validate its input.
 # X: 2-D C-contiguous float32 or float64; y: 1-D int64 class indices.
-@final
+@typing.final
 class SgdEngine:
     def __new__(
         cls,
@@ -66,18 +64,18 @@ class SgdEngine:
         n_iter_no_change: int,
     ) -> SgdEngine: ...
     def fit(
-        self, x: npt.NDArray[Any], y: npt.NDArray[np.int64], max_iter: int
+        self, x: npt.NDArray[typing.Any], y: npt.NDArray[np.int64], max_iter: int
     ) -> tuple[int, float]: ...
-    def partial_fit(self, x: npt.NDArray[Any], y: npt.NDArray[np.int64]) -> float: ...
-    def decision_function(self, x: npt.NDArray[Any]) -> npt.NDArray[np.float64]: ...
-    def predict_proba(self, x: npt.NDArray[Any]) -> npt.NDArray[np.float64]: ...
+    def partial_fit(self, x: npt.NDArray[typing.Any], y: npt.NDArray[np.int64]) -> float: ...
+    def decision_function(self, x: npt.NDArray[typing.Any]) -> npt.NDArray[np.float64]: ...
+    def predict_proba(self, x: npt.NDArray[typing.Any]) -> npt.NDArray[np.float64]: ...
     def coefficients(self) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]: ...
     def updates(self) -> float: ...
     def to_bytes(self) -> bytes: ...
     @staticmethod
     def from_bytes(state: bytes) -> SgdEngine: ...
 
-@final
+@typing.final
 class MlpEngine:
     def __new__(
         cls,
@@ -104,10 +102,10 @@ class MlpEngine:
         validation_fraction: float,
     ) -> MlpEngine: ...
     def fit(
-        self, x: npt.NDArray[Any], y: npt.NDArray[np.int64], max_iter: int
+        self, x: npt.NDArray[typing.Any], y: npt.NDArray[np.int64], max_iter: int
     ) -> tuple[int, float, bool]: ...
-    def partial_fit(self, x: npt.NDArray[Any], y: npt.NDArray[np.int64]) -> float: ...
-    def predict_log_proba(self, x: npt.NDArray[Any]) -> npt.NDArray[np.float64]: ...
+    def partial_fit(self, x: npt.NDArray[typing.Any], y: npt.NDArray[np.int64]) -> float: ...
+    def predict_log_proba(self, x: npt.NDArray[typing.Any]) -> npt.NDArray[np.float64]: ...
     def parameters(self) -> list[tuple[npt.NDArray[np.float32], npt.NDArray[np.float32]]]: ...
     def scaling(self) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]] | None: ...
     def layers(self) -> list[str]: ...
@@ -118,3 +116,5 @@ class MlpEngine:
     def to_bytes(self) -> bytes: ...
     @staticmethod
     def from_bytes(state: bytes) -> MlpEngine: ...
+
+# end module: classifier

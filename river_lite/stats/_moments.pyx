@@ -5,6 +5,10 @@
 These statistics are a handful of floating-point operations per value, so the cost of a Python
 call dominates: as extension types, ``update(x)`` is a single C call with no Python frame.
 Every class follows the contract documented in :mod:`river_lite.stats.base`.
+
+Every public class defines ``__init__``, an empty one included: Cython's ``embedsignature``
+writes its signature as the first line of the class docstring (for ``help()`` and the API docs),
+and without one Cython would silently accept and ignore any arguments (``Mean(5)``).
 """
 
 cimport cython
@@ -114,6 +118,9 @@ cdef class Count:
 
     cdef readonly long long n
 
+    def __init__(self):
+        pass
+
     def update(self, x=None):
         """Counts one value."""
         if x is not None:
@@ -173,6 +180,9 @@ cdef class Mean:
 
     cdef readonly double n
     cdef double mean
+
+    def __init__(self):
+        pass
 
     def update(self, double x):
         """Adds one value."""
@@ -381,6 +391,9 @@ cdef class Min(_Extreme):
     def __cinit__(self):
         self.sign = -1.0
 
+    def __init__(self):
+        pass
+
     @property
     def name(self):
         return "min"
@@ -404,6 +417,9 @@ cdef class Max(_Extreme):
 
     def __cinit__(self):
         self.sign = 1.0
+
+    def __init__(self):
+        pass
 
     @property
     def name(self):
@@ -429,6 +445,9 @@ cdef class PeakToPeak:
     cdef readonly double n
     cdef double low
     cdef double high
+
+    def __init__(self):
+        pass
 
     cdef inline void _add(self, double x) noexcept:
         if self.n == 0:
@@ -775,6 +794,9 @@ cdef class Skew(_CentralMoments):
             return sqrt(n * (n - 1.0)) / (n - 2.0) * g
         return g
 
+    def __init__(self, bias=False):
+        _CentralMoments.__init__(self, bias)
+
     @property
     def name(self):
         return "skew"
@@ -811,6 +833,9 @@ cdef class Kurtosis(_CentralMoments):
         if not self.bias and n > 3:
             return ((n * n - 1.0) * k - 3.0 * (n - 1.0) * (n - 1.0)) / ((n - 2.0) * (n - 3.0))
         return k - 3.0
+
+    def __init__(self, bias=False):
+        _CentralMoments.__init__(self, bias)
 
     @property
     def name(self):

@@ -7,6 +7,11 @@ The classes are Cython so that a per-value ``update(x)`` costs one cheap Cython 
 plus a direct call into Rust through the function table the Rust extension publishes as a
 capsule (see ``rust_src/bindings/stats.rs``, which this declaration mirrors).
 
+Signatures: each class's ``__init__`` repeats its ``__cinit__``'s parameters and does nothing
+else. ``__cinit__`` does the work (it always runs, so an engine can never be missing), and
+``__init__`` is there for Cython's ``embedsignature``, which writes its signature as the first
+line of the class docstring for ``help()`` and the API docs (a test checks the defaults).
+
 Thread safety: every method that touches an engine holds the object's critical section, so on
 free-threaded Python concurrent calls on one instance are serialised instead of racing inside
 Rust (with the GIL, critical sections compile to nothing and cost nothing).
@@ -197,6 +202,9 @@ cdef class Quantile:
         if self.engine == NULL:
             raise MemoryError()
 
+    def __init__(self, double q=0.5):
+        pass
+
     def __dealloc__(self):
         api.p2_free(self.engine)
 
@@ -275,6 +283,9 @@ cdef class IQR:
         self.upper = api.p2_new(q_sup)
         if self.lower == NULL or self.upper == NULL:
             raise MemoryError()
+
+    def __init__(self, double q_inf=0.25, double q_sup=0.75):
+        pass
 
     def __dealloc__(self):
         api.p2_free(self.lower)
@@ -369,6 +380,9 @@ cdef class RollingQuantile:
         if self.window == NULL:
             raise MemoryError()
 
+    def __init__(self, double q, window_size):
+        pass
+
     def __dealloc__(self):
         api.window_free(self.window)
 
@@ -453,6 +467,9 @@ cdef class RollingIQR:
         self.window = api.window_new(self.window_size)
         if self.window == NULL:
             raise MemoryError()
+
+    def __init__(self, window_size, double q_inf=0.25, double q_sup=0.75):
+        pass
 
     def __dealloc__(self):
         api.window_free(self.window)

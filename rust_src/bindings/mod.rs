@@ -1,8 +1,8 @@
 //! The Python extension module. Its import name comes from the build configuration
 //! (pyproject.toml), never from this file, so a renamed package needs no Rust change.
 //!
-//! One file per module of the Python package, with the same name (`river_lite.stats` is
-//! `bindings::stats`, its engine `engine::stats`). Each has a `register` function that adds its
+//! One file per module of the Python package, with the same name (`river_lite.<module>` is
+//! `bindings::<module>`, its engine `engine::<module>`). Each has a `register` function that adds its
 //! classes and functions to the extension and may add facts to `build_info`; the list below is
 //! the only place that names them, one line each.
 
@@ -50,5 +50,8 @@ fn _core(module: &Bound<'_, PyModule>) -> PyResult<()> {
     // setattr, not add: add would list the private attribute in the module's __all__.
     module.setattr(BUILD_INFO, info)?;
     module.add_function(wrap_pyfunction!(build_info, module)?)?;
+    // PyO3 lists every added name in `__all__`; without it the stub needs no list naming every
+    // module's classes (stubtest still checks each public name both ways).
+    module.delattr("__all__")?;
     Ok(())
 }
