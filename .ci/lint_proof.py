@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parent.parent
 CHECKS = ["ruff", "mypy", "cython-lint", "codespell"]
 
 PROBE_PY = "river_lite/_lint_probe.py"
-PROBE_PYX = "river_lite/stats/_lint_probe.pyx"
+PROBE_PYX = "river_lite/_lint_probe.pyx"  # the package root: every fork keeps it
 # Each error and where each tool must report it (path:line).
 PYTHON = '''"""A module with lint errors on purpose."""
 
