@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 import Cython
-import numpy
+import numpy as np
 from Cython.Build import cythonize
 from setuptools import Extension, find_packages, setup
 from setuptools.command.build_ext import build_ext
@@ -35,7 +35,7 @@ def cython_extensions():
         ("NPY_TARGET_VERSION", "NPY_1_23_API_VERSION"),
         # Read back by build_info() in every Cython module.
         ("NATIVE_CYTHON_VERSION", f'"{Cython.__version__}"'),
-        ("NATIVE_NUMPY_VERSION", f'"{numpy.__version__}"'),
+        ("NATIVE_NUMPY_VERSION", f'"{np.__version__}"'),
     ]
     extensions = []
     for source in sorted((HERE / PACKAGE).rglob("*.pyx")):
@@ -44,7 +44,7 @@ def cython_extensions():
             Extension(
                 ".".join(relative.parts),
                 [relative.with_suffix(".pyx").as_posix()],
-                include_dirs=[numpy.get_include()],
+                include_dirs=[np.get_include()],
                 define_macros=macros,
                 # Python's default flags keep debug symbols; drop them to keep wheels small.
                 extra_link_args=["-s"] if sys.platform.startswith("linux") else [],

@@ -33,10 +33,10 @@ class Page(HTMLParser):
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         attributes = dict(attrs)
-        if attributes.get("id"):
-            self.ids.add(attributes["id"])
-        if tag == "a" and attributes.get("name"):
-            self.ids.add(attributes["name"])
+        if identifier := attributes.get("id"):
+            self.ids.add(identifier)
+        if tag == "a" and (name := attributes.get("name")):
+            self.ids.add(name)
         for key in ("href", "src"):
             value = attributes.get(key)
             if value and not urlsplit(value).scheme and not value.startswith("//"):
@@ -51,7 +51,9 @@ def parse(path: Path) -> Page:
 
 def broken_links(html: Path) -> tuple[list[str], int]:
     # _static holds the theme's files, its *.html Jinja templates among them: not pages.
-    pages = {p: parse(p) for p in html.rglob("*.html") if "_static" not in p.relative_to(html).parts}
+    pages = {
+        p: parse(p) for p in html.rglob("*.html") if "_static" not in p.relative_to(html).parts
+    }
     broken, checked = [], 0
     for path, page in pages.items():
         for link in page.links:
@@ -90,7 +92,9 @@ def uninstalled_build_is_refused() -> str | None:
         (fake / "__init__.py").write_text("raise ImportError('simulated: not installed')\n")
         done = subprocess.run(
             [sys.executable, "-m", "sphinx", "-q", "-b", "html", str(ROOT / "docs"), f"{tmp}/out"],
-            capture_output=True, text=True, check=False,
+            capture_output=True,
+            text=True,
+            check=False,
             env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(fake.parent)},
         )
     output = done.stdout + done.stderr
@@ -105,8 +109,11 @@ def main() -> None:
     failures = []
     broken, checked = broken_links(html)
     pages = len([p for p in html.rglob("*.html") if "_static" not in p.relative_to(html).parts])
-    print(f"docs: {checked} internal links and images in {pages} pages, all resolve" if not broken
-          else f"docs: {len(broken)} of {checked} internal links are broken")
+    print(
+        f"docs: {checked} internal links and images in {pages} pages, all resolve"
+        if not broken
+        else f"docs: {len(broken)} of {checked} internal links are broken"
+    )
     failures += broken
     missing, names = missing_api_pages(html)
     print(f"docs: {names} public names, {names - len(missing)} with an API page")

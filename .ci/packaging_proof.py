@@ -69,6 +69,7 @@ def local_pythons() -> list[Path]:
             ],
             capture_output=True,
             text=True,
+            check=False,
         )
         if out.returncode != 0:
             continue
@@ -222,6 +223,7 @@ def check_no_cargo_fails_fast(python: Path, sdist: Path) -> None:
             env=env,
             capture_output=True,
             text=True,
+            check=False,
         )
         elapsed = time.perf_counter() - started
         output = result.stdout + result.stderr

@@ -1,18 +1,18 @@
 """Offline checks of the release machinery: everything about it that can be proven off GitHub.
 
 * actionlint on the workflows (with shellcheck on their ``run:`` scripts);
-* zizmor --offline on the workflows and the Dependabot config: no finding of medium severity
-  or higher;
-* check-jsonschema against the vendored GitHub workflow and Dependabot schemas;
-* validate-pyproject with the schema-store plugin, which validates ``[tool.cibuildwheel]``;
 * ``cibuildwheel --print-build-identifiers`` for linux, macos and windows (all release
   architectures) compared with ``.ci/cibuildwheel-identifiers.txt``, from the checkout and, when
   ``dist/`` holds one, from the sdist (which is what release.yml builds from);
-* consistency rules no linter knows: the Windows ARM64 test requirements are the ``test`` extra
-  minus what that platform lacks, the Rust version is not restated outside rust-toolchain.toml, every action is
+* consistency rules no linter knows: the ``test`` dependency group is the ``test`` extra, the
+  Windows ARM64 test requirements are the ``test`` extra minus what that platform lacks, the Rust
+  version is not restated outside rust-toolchain.toml, every action is
   pinned to a commit with a version comment, no package index host is written down;
 * a self-test of ``.ci/release_guard.py`` (the checks release.yml runs before publishing) on
   synthetic artifacts.
+
+zizmor, check-jsonschema and validate-pyproject, which also lint the release machinery, run in
+``nox -s lint`` (.ci/lint.py) with the project's other linters.
 
 Every check runs; the exit status is non-zero if any failed. The tools come from
 ``.ci/requirements-tools.txt``; run from anywhere: ``python .ci/release_checks.py``.
@@ -21,7 +21,6 @@ Every check runs; the exit status is non-zero if any failed. The tools come from
 from __future__ import annotations
 
 import importlib.metadata
-import importlib.util
 import os
 import re
 import shutil
@@ -30,6 +29,7 @@ import sys
 import tarfile
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import tomllib
@@ -51,13 +51,13 @@ RELEASE_FILES = [
     *sorted((ROOT / ".ci").glob("*.txt")),
 ]
 
-CHECKS: list[tuple[str, object]] = []
+CHECKS: list[tuple[str, Callable[[], None]]] = []
 
 
-def check(name):
+def check(name: str) -> Callable[[Callable[[], None]], Callable[[], None]]:
     """Registers the decorated function as one named check (main() runs them all in order)."""
 
-    def register(function):
+    def register(function: Callable[[], None]) -> Callable[[], None]:
         CHECKS.append((name, function))
         return function
 
@@ -75,9 +75,10 @@ def tool(name: str) -> str:
     return found
 
 
-def run(*command, **kwargs) -> subprocess.CompletedProcess:
+def run(*command, check: bool = False, cwd: Path = ROOT, **kwargs) -> subprocess.CompletedProcess:
+    """Runs a command from the root (callers that judge its exit status keep check=False)."""
     print("+", " ".join(str(c) for c in command), flush=True)
-    return subprocess.run([str(c) for c in command], cwd=kwargs.pop("cwd", ROOT), **kwargs)
+    return subprocess.run([str(c) for c in command], check=check, cwd=cwd, **kwargs)
 
 
 def pyproject() -> dict:
@@ -107,35 +108,6 @@ def actionlint():
     print(result.stdout + result.stderr)
     assert 'shellcheck" was disabled' not in result.stderr, "actionlint ran without shellcheck"
     assert result.returncode == 0, "actionlint reported errors"
-
-
-@check("zizmor --offline (nothing of medium severity or higher)")
-def zizmor():
-    base = [tool("zizmor"), "--offline", "--collect=workflows,dependabot", "--color=never"]
-    everything = run(*base, ".", capture_output=True, text=True)
-    print(everything.stdout + everything.stderr)
-    gating = run(*base, "--min-severity=medium", ".", capture_output=True, text=True)
-    assert gating.returncode == 0, f"zizmor: findings of medium severity or higher\n{gating.stdout}"
-
-
-@check("check-jsonschema (GitHub workflows, Dependabot)")
-def jsonschema():
-    run(
-        tool("check-jsonschema"),
-        "--builtin-schema",
-        "vendor.github-workflows",
-        *WORKFLOWS,
-        check=True,
-    )
-    run(tool("check-jsonschema"), "--builtin-schema", "vendor.dependabot", DEPENDABOT, check=True)
-
-
-@check("validate-pyproject (with the schema store: [tool.cibuildwheel])")
-def validate_pyproject():
-    assert importlib.util.find_spec("validate_pyproject_schema_store"), (
-        "validate-pyproject-schema-store is not installed: [tool.cibuildwheel] would go unchecked"
-    )
-    run(tool("validate-pyproject"), ROOT / "pyproject.toml", check=True)
 
 
 def print_identifiers(package: Path | None = None) -> dict[str, list[str]]:
@@ -184,7 +156,9 @@ def compare_identifiers(found: dict[str, list[str]]) -> None:
 @check("cibuildwheel --print-build-identifiers == .ci/cibuildwheel-identifiers.txt")
 def identifiers():
     installed = importlib.metadata.version("cibuildwheel")
-    pinned = re.search(r"^cibuildwheel==(\S+)", RELEASE_PINS.read_text(), re.MULTILINE).group(1)
+    pin = re.search(r"^cibuildwheel==(\S+)", RELEASE_PINS.read_text(), re.MULTILINE)
+    assert pin, f"{RELEASE_PINS.name} pins no cibuildwheel version"
+    pinned = pin.group(1)
     print(f"local cibuildwheel {installed}; release.yml pins {pinned}")
     if installed != pinned:
         print(
@@ -201,13 +175,21 @@ def identifiers():
 
 
 def requirement_name(requirement: str) -> str:
-    return re.match(r"[A-Za-z0-9._-]+", requirement).group(0).lower()
+    name = re.match(r"[A-Za-z0-9._-]+", requirement)
+    assert name, f"not a requirement: {requirement!r}"
+    return name.group(0).lower()
 
 
 @check("cibuildwheel overrides and pins are consistent")
 def consistency():
     config = pyproject()
     extra = config["project"]["optional-dependencies"]["test"]
+    group = config["dependency-groups"]["test"]
+    assert group == extra, (
+        f"the test dependency group {group} must be the test extra {extra} (pip install .[test] "
+        "and cibuildwheel's test-extras read the extra; pip --group and uv the group)"
+    )
+    print("test dependency group = test extra")
     cibw = config["tool"]["cibuildwheel"]
     # An override that replaces the test extra (a platform where some test dependency has no
     # wheel) must list the extra minus those dependencies, in order, and nothing else.
@@ -224,8 +206,10 @@ def consistency():
             f"the {override['select']} test-requires {listed} must be the test extra minus "
             f"{[requirement_name(r) for r in lacking]}: {extra}"
         )
-        print(f"{override['select']} test requirements = test extra minus "
-              f"{[requirement_name(r) for r in lacking]}")
+        print(
+            f"{override['select']} test requirements = test extra minus "
+            f"{[requirement_name(r) for r in lacking]}"
+        )
 
     channel = tomllib.loads((ROOT / "rust-toolchain.toml").read_text())["toolchain"]["channel"]
     restated = [p.name for p in [ROOT / "pyproject.toml", *WORKFLOWS] if channel in p.read_text()]
@@ -296,22 +280,26 @@ def guard_self_test():
         assert guard.check_artifacts(dist, expected) == (name, "1.2.0")
         missing = dist / wheel_name(expected[-1])
         missing.unlink()
-        failing("a missing wheel", lambda: guard.check_artifacts(dist, expected), "no wheel for 1")
+        failing("a missing wheel", "no wheel for 1", guard.check_artifacts, dist, expected)
         missing.touch()
         stray = dist / f"{stem}-1.2.0-cp310-cp310-win32.whl"
         stray.touch()
         failing(
             "a wheel outside the matrix",
-            lambda: guard.check_artifacts(dist, expected),
             "matches 0 expected",
+            guard.check_artifacts,
+            dist,
+            expected,
         )
         stray.unlink()
         other = dist / wheel_name(expected[0]).replace("1.2.0", "1.2.1")
         other.touch()
         failing(
             "a wheel of another version",
-            lambda: guard.check_artifacts(dist, expected),
             f"is not {name} 1.2.0",
+            guard.check_artifacts,
+            dist,
+            expected,
         )
         other.unlink()
 
@@ -324,27 +312,32 @@ def guard_self_test():
         ("v1.2", "1.2.0", "does not match"),
         ("v1.2.0", "1.2.1.dev3+g1234567", "not a release build"),
     ]:
-        failing(f"tag {tag} for {version}", lambda: guard.check_tag(tag, version), message)
+        failing(f"tag {tag} for {version}", message, guard.check_tag, tag, version)
     guard.check_unpublished(name, "1.2.0", {"1.1.0", "1.2.0rc1"})
     failing(
         "a published version",
-        lambda: guard.check_unpublished(name, "1.2.0", {"1.2.0"}),
         "already published",
+        guard.check_unpublished,
+        name,
+        "1.2.0",
+        {"1.2.0"},
     )
     print("release_guard accepts a complete release and refuses each broken one")
 
 
-def failing(what: str, action, message: str) -> None:
+def failing(what: str, message: str, guard_check: Callable[..., object], *args: object) -> None:
+    """`guard_check(*args)` must refuse `what` with a ReleaseError whose text holds `message`."""
     sys.path.insert(0, str(ROOT / ".ci"))
     from release_guard import ReleaseError
 
     try:
-        action()
+        guard_check(*args)
     except ReleaseError as error:
-        assert message in str(error), f"{what}: unexpected message {error}"
-        print(f"  refused {what}: {str(error).splitlines()[-1].strip()}")
+        refusal = str(error)
     else:
         raise AssertionError(f"release_guard accepted {what}")
+    assert message in refusal, f"{what}: unexpected message {refusal}"
+    print(f"  refused {what}: {refusal.splitlines()[-1].strip()}")
 
 
 def main() -> int:
@@ -355,7 +348,9 @@ def main() -> int:
         began = time.perf_counter()
         try:
             function()
-        except Exception as error:  # every check runs; each failure is reported
+        # Every check runs and each failure is reported, whatever it raised: a blind except is
+        # the point here.
+        except Exception as error:  # noqa: BLE001
             failures.append(name)
             print(f"FAILED: {name}: {type(error).__name__}: {error}", flush=True)
         else:

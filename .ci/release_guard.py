@@ -58,7 +58,10 @@ def sdist_metadata(dist: Path) -> tuple[str, str]:
         )
         if member is None:
             raise ReleaseError(f"{sdist.name} has no top-level PKG-INFO")
-        text = archive.extractfile(member).read().decode()
+        content = archive.extractfile(member)
+        if content is None:
+            raise ReleaseError(f"{sdist.name}: {member.name} is not a regular file")
+        text = content.read().decode()
     headers = email.parser.Parser().parsestr(text, headersonly=True)
     return headers["Name"], headers["Version"]
 
@@ -163,6 +166,7 @@ def published_versions(name: str) -> set[str]:
         ],
         capture_output=True,
         text=True,
+        check=False,
     )
     output = result.stdout + result.stderr
     if result.returncode != 0:

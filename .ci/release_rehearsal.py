@@ -45,6 +45,10 @@ import time
 import urllib.parse
 import urllib.request
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from typing_extensions import Self  # typing.Self from Python 3.11 on
 
 ROOT = Path(__file__).resolve().parent.parent
 DIST = ROOT / "dist"
@@ -84,7 +88,9 @@ def run(*command, deadline: Deadline, **kwargs) -> None:
     except (subprocess.TimeoutExpired, TimeoutError):
         os.killpg(process.pid, signal.SIGKILL)
         process.wait()
-        raise TimeoutError(f"the rehearsal ran out of time in: {' '.join(map(str, command))}")
+        raise TimeoutError(
+            f"the rehearsal ran out of time in: {' '.join(map(str, command))}"
+        ) from None
     if process.returncode != 0:
         raise subprocess.CalledProcessError(process.returncode, command)
 
@@ -125,7 +131,7 @@ class LocalIndex:
         self.process: subprocess.Popen | None = None
         self.url = ""
 
-    def __enter__(self) -> LocalIndex:
+    def __enter__(self) -> Self:
         for _ in range(3):  # the free port could be taken between probing and binding
             port = free_port()
             self.url = f"http://127.0.0.1:{port}"
@@ -166,7 +172,7 @@ class LocalIndex:
     def _wait_until_up(self) -> bool:
         started = time.monotonic()
         while time.monotonic() - started < min(30, self.deadline.left()):
-            if self.process.poll() is not None:
+            if self.process is None or self.process.poll() is not None:
                 return False
             try:
                 fetch(f"{self.url}/simple/", timeout=2)
@@ -242,8 +248,8 @@ def main() -> int:
 
     with tempfile.TemporaryDirectory(
         prefix="release-rehearsal-", ignore_cleanup_errors=True
-    ) as tmp:
-        tmp = Path(tmp)
+    ) as tmp_name:
+        tmp = Path(tmp_name)
         packages, deps = tmp / "packages", tmp / "deps"
         packages.mkdir()
         venv = tmp / "venv"

@@ -37,6 +37,7 @@ commit.
 from __future__ import annotations
 
 import argparse
+import functools
 import importlib.machinery
 import importlib.metadata
 import keyword
@@ -72,7 +73,7 @@ class Refused(Exception):
 
 # --------------------------------------------------------------------------------------- git
 def git(*args: str, root: Path = ROOT, check: bool = True) -> str:
-    result = subprocess.run(["git", *args], cwd=root, capture_output=True, text=True)
+    result = subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, check=False)
     if check and result.returncode != 0:
         raise Refused(f"git {' '.join(args)} failed: {result.stderr.strip()}")
     return result.stdout
@@ -170,6 +171,7 @@ class Spellings:
 
         def substitute(match: re.Match) -> str:
             nonlocal count
+            assert match.lastindex is not None  # every alternative of the pattern is a group
             _, separator, plain, new_words = self.rules[match.lastindex - 1]
             new = spelled_like(match.group(0), separator, plain, new_words)
             if new is None:
@@ -225,7 +227,7 @@ def installed_elsewhere(name: str, dist: str, root: Path) -> str | None:
         providers
         and all(canonical(p) == canonical(dist) for p in providers)
         and (folder / "_native.py").exists()
-        and list(folder.glob("_core.*"))
+        and any(folder.glob("_core.*"))
     ):
         return None  # a renamed copy of this template, installed under the new names
     location = spec.origin or next(iter(spec.submodule_search_locations or []), "?")
@@ -316,7 +318,9 @@ def sort_cargo_lock(text: str) -> str:
         blocks[-1], tail = last[: extra.start()], last[extra.start() :]
 
     def name(block: str) -> bytes:
-        return re.search(r'^name = "([^"]+)"', block, re.MULTILINE).group(1).encode()
+        found = re.search(r'^name = "([^"]+)"', block, re.MULTILINE)
+        assert found, f"a Cargo.lock package without a name: {block[:80]!r}"
+        return found.group(1).encode()
 
     ordered = sorted(blocks, key=name)  # stable: equal names keep Cargo's version order
     body = "".join("[[package]]\n" + b for b in ordered)
@@ -451,12 +455,18 @@ def directory_moves(moves: list[tuple[str, str]]) -> list[tuple[str, str]]:
 
 
 # ----------------------------------------------------------------------------------- writing
+def restore(target: Path, content: bytes, mode: int) -> None:
+    """Puts back a file's content and permission bits (undoing one edit of apply())."""
+    target.write_bytes(content)
+    os.chmod(target, mode & 0o7777)
+
+
 def apply(root: Path, plan: Plan) -> None:
     """Writes the plan; on any error undoes what was written, restoring the index too."""
     index = Path(git("rev-parse", "--git-path", "index", root=root).strip())
     index = index if index.is_absolute() else root / index
     saved_index = index.read_bytes() if index.exists() else None
-    undo: list = []
+    undo: list[Callable[[], object]] = []
     try:
         for old, new in directory_moves(plan.moves):
             missing = [d for d in (root / new).parents if not d.exists()]
@@ -464,7 +474,7 @@ def apply(root: Path, plan: Plan) -> None:
                 directory.mkdir()
                 undo.append(directory.rmdir)
             os.rename(root / old, root / new)
-            undo.append(lambda o=old, n=new: os.rename(root / n, root / o))
+            undo.append(functools.partial(os.rename, root / new, root / old))
         for path, text in plan.edits.items():
             target = root / path
             before = target.read_bytes()
@@ -478,9 +488,7 @@ def apply(root: Path, plan: Plan) -> None:
             except BaseException:
                 Path(temporary).unlink(missing_ok=True)
                 raise
-            undo.append(
-                lambda t=target, b=before, m=mode: (t.write_bytes(b), os.chmod(t, m & 0o7777))
-            )
+            undo.append(functools.partial(restore, target, before, mode))
         paths = sorted({p for move in plan.moves for p in move} | set(plan.edits))
         subprocess.run(
             ["git", "add", "--all", "--force", "--pathspec-from-file=-", "--pathspec-file-nul"],

@@ -22,6 +22,7 @@ what was written. The result is staged, for one reviewable commit.
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import shutil
@@ -143,7 +144,7 @@ def owns(path: str, package: str, module: str) -> bool:
 
 
 # ------------------------------------------------------------------------------ the markers
-def names(match: re.Match) -> set[str]:
+def names(match: re.Match[str]) -> set[str]:
     return {name.strip() for name in match["names"].split(",")}
 
 
@@ -173,13 +174,13 @@ def stripped_text(
     for number, line in enumerate(text.splitlines(keepends=True), 1):
         block = BLOCK_MARKER.match(line)
         section = RESULTS_SECTION.match(line) if path.endswith("RESULTS.md") else None
+        block_names: set[str] = set()
+        kind: str | None = None
         if section:  # a benchmark's section: "stats" or "stats-dask" belongs to stats
             block_names = {section["name"].split("-")[0]}
             kind = "begin" if section["kind"] == "start" else "end"
         elif block:
             block_names, kind = names(block), block["kind"]
-        else:
-            block_names = kind = None
         inside_removed = any(goes(m, removing, kept) for m, _ in open_blocks)
         if kind == "begin":
             open_blocks.append((block_names, number))
@@ -366,6 +367,13 @@ def make_plan(
 
 
 # ------------------------------------------------------------------------------ writing
+def restore(target: Path, content: bytes, mode: int) -> None:
+    """Puts back a deleted or edited file with its content and permission bits (an undo step)."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(content)
+    os.chmod(target, mode & 0o7777)
+
+
 def apply(root: Path, plan: StripPlan, git: Callable[..., str]) -> Callable[[], None]:
     """Writes the plan and stages it; returns a function that undoes it all. On an error while
     writing, undoes what was written and re-raises."""
@@ -386,25 +394,17 @@ def apply(root: Path, plan: StripPlan, git: Callable[..., str]) -> Callable[[], 
             if target.is_file() or target.is_symlink():
                 before, mode = target.read_bytes(), target.stat().st_mode
                 target.unlink()
-                undo.append(
-                    lambda t=target, b=before, m=mode: (
-                        t.parent.mkdir(parents=True, exist_ok=True),
-                        t.write_bytes(b),
-                        os.chmod(t, m & 0o7777),
-                    )
-                )
+                undo.append(functools.partial(restore, target, before, mode))
         for path, text in plan.edits.items():
             target = root / path
             before, mode = target.read_bytes(), target.stat().st_mode
             target.write_text(text, encoding="utf-8")
-            undo.append(
-                lambda t=target, b=before, m=mode: (t.write_bytes(b), os.chmod(t, m & 0o7777))
-            )
+            undo.append(functools.partial(restore, target, before, mode))
         for path, text in plan.additions.items():
             target = root / path
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(text, encoding="utf-8")
-            undo.append(lambda t=target: t.unlink(missing_ok=True))
+            undo.append(functools.partial(target.unlink, missing_ok=True))
         paths = sorted({*plan.deletions, *plan.edits, *plan.additions})
         subprocess.run(
             ["git", "add", "--all", "--force", "--pathspec-from-file=-", "--pathspec-file-nul"],

@@ -31,7 +31,10 @@ def main() -> None:
         ).stdout.split()
         allowlist = ROOT / ".ci" / "stubtest-allowlist.txt"
         python(
-            "-m", "mypy.stubtest", "--allowlist", str(allowlist),
+            "-m",
+            "mypy.stubtest",
+            "--allowlist",
+            str(allowlist),
             *(f"{PACKAGE}.{name}" for name in native),
         )
 

@@ -70,6 +70,7 @@ def run_rename(repo: Path, *args: str) -> subprocess.CompletedProcess:
         env=ENV,
         capture_output=True,
         text=True,
+        check=False,
     )
 
 
@@ -90,7 +91,11 @@ def snapshot(repo: Path) -> dict[str, str]:
 def leftovers(repo: Path) -> list[str]:
     pattern = rename.Spellings(OLD, NEW, NEW_DIST).leftover.pattern
     found = subprocess.run(
-        ["git", "grep", "-n", "-i", "-P", pattern], cwd=repo, capture_output=True, text=True
+        ["git", "grep", "-n", "-i", "-P", pattern],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        check=False,  # git grep exits 1 when nothing matches
     ).stdout.splitlines()
     return [line for line in found if not line.split(":", 2)[2].startswith(rename.DERIVED)]
 
@@ -118,6 +123,7 @@ def bash(repo: Path, script: str) -> None:
         env=ENV,
         capture_output=True,
         text=True,
+        check=False,
     )
     assert result.returncode == 0, f"{script}\n---\n{result.stdout}\n{result.stderr}"
 
@@ -384,7 +390,10 @@ def test_the_template_has_the_three_modules():
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--keep", "foo"], "'foo' is not a module of this tree. The modules are: classifier, sampler, stats"),
+        (
+            ["--keep", "foo"],
+            "'foo' is not a module of this tree. The modules are: classifier, sampler, stats",
+        ),
         (["--keep", ""], "--keep needs at least one module"),
         (["--keep", " , "], "--keep needs at least one module"),
         (["--keep", "stats", "--minimal"], "--keep and --minimal exclude each other"),
@@ -433,7 +442,13 @@ def test_the_dry_run_lists_what_a_strip_deletes_and_edits_and_writes_nothing(for
     assert "modules removed: classifier, sampler; kept: stats" in out
     assert f"  deleted  {OLD.package}/classifier/sgd.py" in out
     assert "  deleted  rust_src/engine/sampler/mod.rs" in out and "  deleted  tests/sampler/" in out
-    for edited in ("Cargo.toml", "Cargo.lock", "README.md", "pyproject.toml", "rust_src/bindings/mod.rs"):
+    for edited in (
+        "Cargo.toml",
+        "Cargo.lock",
+        "README.md",
+        "pyproject.toml",
+        "rust_src/bindings/mod.rs",
+    ):
         assert f"  edited   {edited}\n" in out
     assert "dry run: nothing was written" in out
     assert snapshot(fork) == before
@@ -443,8 +458,14 @@ def test_keep_removes_a_module_everywhere_and_prunes_cargo_lock(fork):
     result = run_rename(fork, "--keep", "classifier")
     assert result.returncode == 0, result.stderr
     assert strip.present_modules(fork, OLD.package) == ["classifier"]
-    for gone in (f"{OLD.package}/stats", "tests/sampler", "rust_src/engine/stats", "docs/sampler",
-                 "rust_src/bindings/stats.rs", "benchmarks/sampler.py"):
+    for gone in (
+        f"{OLD.package}/stats",
+        "tests/sampler",
+        "rust_src/engine/stats",
+        "docs/sampler",
+        "rust_src/bindings/stats.rs",
+        "benchmarks/sampler.py",
+    ):
         assert not (fork / gone).exists(), gone
     assert "stats" not in (fork / "rust_src" / "engine" / "mod.rs").read_text()
     assert "pub mod classifier;" in (fork / "rust_src" / "engine" / "mod.rs").read_text()
@@ -502,4 +523,3 @@ def test_unbalanced_markers_are_problems():
         "f.toml:1: 'begin module: stats' never ends",
         "g.toml:2: 'end module' without its 'begin module'",
     ]
-

@@ -29,10 +29,16 @@ from _results import write_section  # benchmarks/_results.py, beside this script
 HERE = Path(__file__).resolve().parent
 
 
-def timed(call):
+def timed(call, *args):
+    """`call(*args)` and the seconds it took."""
     started = time.perf_counter()
-    result = call()
+    result = call(*args)
     return result, time.perf_counter() - started
+
+
+def fitted(make, X, y):
+    """A new model from `make()`, fitted (its construction is timed with the fit)."""
+    return make().fit(X, y)
 
 
 def digits_rows():
@@ -98,9 +104,10 @@ def digits_rows():
             X_train, X_test = X[train], X[test]
             if divide:
                 X_train, X_test = X_train / divide, X_test / divide
-            model, seconds = timed(lambda: make().fit(X_train, y[train]))
+            y_train = y[train]
+            model, seconds = timed(fitted, make, X_train, y_train)
             fit_s += seconds
-            predicted, seconds = timed(lambda: model.predict(X_test))
+            predicted, seconds = timed(model.predict, X_test)
             predict_s += seconds
             accuracies.append(float(np.mean(predicted == y[test])))
         rows.append((library, name, float(np.mean(accuracies)), fit_s, predict_s))
@@ -192,8 +199,8 @@ def synthetic_rows():
     for library, kind, name, make in models:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # scikit-learn's ConvergenceWarning after 5 epochs
-            model, fit_s = timed(lambda: make().fit(X_train, y_train))
-        predicted, predict_s = timed(lambda: model.predict(X_test))
+            model, fit_s = timed(fitted, make, X_train, y_train)
+        predicted, predict_s = timed(model.predict, X_test)
         accuracy = float(np.mean(predicted == y_test))
         rows.append((library, kind, name, accuracy, fit_s, predict_s))
         print(
@@ -219,22 +226,32 @@ def targets(digits, synthetic):
     mlp_speedup = sk_mlp[4] / lite_mlp[4]
     mark = lambda ok: "**met**" if ok else "**missed**"
     return [
-        f"| digits 5-fold: `SGDClassifier` defaults >= 0.95 | {lite_digits['SGDClassifier']:.4f} "
-        f"| {mark(lite_digits['SGDClassifier'] >= 0.95)} |",
-        f"| digits 5-fold: `MLPClassifier` defaults >= 0.97 | {lite_digits['MLPClassifier']:.4f} "
-        f"| {mark(lite_digits['MLPClassifier'] >= 0.97)} |",
-        f"| synthetic: SGD accuracy within 1 point of scikit-learn's best SGD configuration "
-        f"({best_sk[2]}: {best_sk[3]:.4f}) | {lite_sgd[3]:.4f} "
-        f"({100 * (lite_sgd[3] - best_sk[3]):+.1f} points) "
-        f"| {mark(lite_sgd[3] >= best_sk[3] - 0.01)} |",
-        f"| synthetic: SGD fit >= 5x faster than scikit-learn's `SGDClassifier` (its defaults, "
-        f"l2 alpha=1e-4: {sk_default[4]:.2f} s; river_lite's defaults) | {lite_sgd[4]:.2f} s, "
-        f"{speedup:.1f}x "
-        f"| {mark(speedup >= 5)} |",
-        f"| synthetic: MLP fit faster than scikit-learn's `MLPClassifier` at equal or better "
-        f"accuracy ({sk_mlp[4]:.2f} s, {sk_mlp[3]:.4f}) "
-        f"| {lite_mlp[4]:.2f} s ({mlp_speedup:.1f}x), "
-        f"{lite_mlp[3]:.4f} | {mark(mlp_speedup > 1 and lite_mlp[3] >= sk_mlp[3])} |",
+        (
+            f"| digits 5-fold: `SGDClassifier` defaults >= 0.95 | {lite_digits['SGDClassifier']:.4f} "
+            f"| {mark(lite_digits['SGDClassifier'] >= 0.95)} |"
+        ),
+        (
+            f"| digits 5-fold: `MLPClassifier` defaults >= 0.97 | {lite_digits['MLPClassifier']:.4f} "
+            f"| {mark(lite_digits['MLPClassifier'] >= 0.97)} |"
+        ),
+        (
+            f"| synthetic: SGD accuracy within 1 point of scikit-learn's best SGD configuration "
+            f"({best_sk[2]}: {best_sk[3]:.4f}) | {lite_sgd[3]:.4f} "
+            f"({100 * (lite_sgd[3] - best_sk[3]):+.1f} points) "
+            f"| {mark(lite_sgd[3] >= best_sk[3] - 0.01)} |"
+        ),
+        (
+            f"| synthetic: SGD fit >= 5x faster than scikit-learn's `SGDClassifier` (its defaults, "
+            f"l2 alpha=1e-4: {sk_default[4]:.2f} s; river_lite's defaults) | {lite_sgd[4]:.2f} s, "
+            f"{speedup:.1f}x "
+            f"| {mark(speedup >= 5)} |"
+        ),
+        (
+            f"| synthetic: MLP fit faster than scikit-learn's `MLPClassifier` at equal or better "
+            f"accuracy ({sk_mlp[4]:.2f} s, {sk_mlp[3]:.4f}) "
+            f"| {lite_mlp[4]:.2f} s ({mlp_speedup:.1f}x), "
+            f"{lite_mlp[3]:.4f} | {mark(mlp_speedup > 1 and lite_mlp[3] >= sk_mlp[3])} |"
+        ),
     ]
 
 
@@ -246,13 +263,17 @@ def write_results(digits, synthetic) -> str:
     lines = [
         "## Classifiers: river_lite vs scikit-learn",
         "",
-        f"`python benchmarks/classifier.py` — one run; river_lite {river_lite.__version__}, "
-        f"scikit-learn {sklearn.__version__}, NumPy {np.__version__}, Python "
-        f"{platform.python_version()}, {platform.machine()}, {os.cpu_count()} cores. Seconds are "
-        "wall-clock; compare ratios, not absolute times.",
+        (
+            f"`python benchmarks/classifier.py` — one run; river_lite {river_lite.__version__}, "
+            f"scikit-learn {sklearn.__version__}, NumPy {np.__version__}, Python "
+            f"{platform.python_version()}, {platform.machine()}, {os.cpu_count()} cores. Seconds are "
+            "wall-clock; compare ratios, not absolute times."
+        ),
         "",
-        "**digits** (1797 x 64 float32), 5-fold CV shuffled with `random_state=0`; fit and "
-        "predict seconds are totals over the 5 folds.",
+        (
+            "**digits** (1797 x 64 float32), 5-fold CV shuffled with `random_state=0`; fit and "
+            "predict seconds are totals over the 5 folds."
+        ),
         "",
         "| library | model | mean accuracy | fit s | predict s |",
         "|---|---|---|---|---|",
@@ -261,12 +282,16 @@ def write_results(digits, synthetic) -> str:
         lines.append(f"| {library} | {name} | {accuracy:.4f} | {fit_s:.3f} | {predict_s:.4f} |")
     lines += [
         "",
-        "**synthetic**: `make_classification(n_samples=200_000, n_features=100, "
-        "n_informative=50, n_classes=10, random_state=0)` as float32, 20% held out "
-        "(`train_test_split(random_state=0)`), 5 epochs (`max_iter=5`, `tol=None` for SGD).",
+        (
+            "**synthetic**: `make_classification(n_samples=200_000, n_features=100, "
+            "n_informative=50, n_classes=10, random_state=0)` as float32, 20% held out "
+            "(`train_test_split(random_state=0)`), 5 epochs (`max_iter=5`, `tol=None` for SGD)."
+        ),
         "",
-        "| library | model | hold-out accuracy | fit s | predict s "
-        "| fit speed-up vs scikit-learn's `SGDClassifier` (l2) / `MLPClassifier` |",
+        (
+            "| library | model | hold-out accuracy | fit s | predict s "
+            "| fit speed-up vs scikit-learn's `SGDClassifier` (l2) / `MLPClassifier` |"
+        ),
         "|---|---|---|---|---|---|",
     ]
     reference = {

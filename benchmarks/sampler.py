@@ -24,6 +24,7 @@ benchmarks/RESULTS.md and a figure to benchmarks/sampler.png.
 from __future__ import annotations
 
 import argparse
+import functools
 import gc
 import json
 import os
@@ -115,7 +116,8 @@ def scaling_with_n(args):
             if backend == "python" and n > 5_000:
                 continue
             repeat = 1 if backend == "python" or n > 50_000 else 3
-            elapsed = best_of(repeat, lambda b=backend: model.run(burn_in, size, seed=1, backend=b))
+            run = functools.partial(model.run, burn_in, size, seed=1, backend=backend)
+            elapsed = best_of(repeat, run)
             row[backend] = elapsed / (n * (burn_in + size)) * 1e9  # ns per point-iteration
         rows.append(row)
     return rows, burn_in + size
@@ -156,39 +158,51 @@ def write_results(args, talk, by_n, iterations, by_chains, by_set) -> dict[str, 
     lines = [
         "## Gibbs sampler: Rust vs the NumPy and pure-Python references",
         "",
-        f"`python benchmarks/sampler.py{' --quick' if args.quick else ''}` — the talk's setting "
-        f"(nu = 6, mu = -3.14, sigma2 = 30, n = 500, burn-in {burn_in}, {size} draws, one chain); "
-        f"river_lite {__version__}, NumPy {np.__version__}, Python {platform.python_version()}, "
-        f"{platform.machine()}, {os.cpu_count()} cores, load average {args.load[0]:.1f} before "
-        f"and {os.getloadavg()[0]:.1f} after (other work on the machine slows and "
-        "serialises the runs; the ratios of one run are what to read).",
+        (
+            f"`python benchmarks/sampler.py{' --quick' if args.quick else ''}` — the talk's setting "
+            f"(nu = 6, mu = -3.14, sigma2 = 30, n = 500, burn-in {burn_in}, {size} draws, one chain); "
+            f"river_lite {__version__}, NumPy {np.__version__}, Python {platform.python_version()}, "
+            f"{platform.machine()}, {os.cpu_count()} cores, load average {args.load[0]:.1f} before "
+            f"and {os.getloadavg()[0]:.1f} after (other work on the machine slows and "
+            "serialises the runs; the ratios of one run are what to read)."
+        ),
         "",
         "| implementation | s per run | Rust is faster by | target | |",
         "|---|---|---|---|---|",
-        f'| pure Python (`backend="python"`) | {seconds["python"]:.3f} | {ratios["python"]:.0f}x '
-        f"| >= {TARGETS['python']:.0f}x | {mark[ok['python']]} |",
-        f'| NumPy (`backend="numpy"`) | {seconds["numpy"]:.4f} | {ratios["numpy"]:.1f}x '
-        f"| >= {TARGETS['numpy']:.0f}x | {mark[ok['numpy']]} |",
+        (
+            f'| pure Python (`backend="python"`) | {seconds["python"]:.3f} | {ratios["python"]:.0f}x '
+            f"| >= {TARGETS['python']:.0f}x | {mark[ok['python']]} |"
+        ),
+        (
+            f'| NumPy (`backend="numpy"`) | {seconds["numpy"]:.4f} | {ratios["numpy"]:.1f}x '
+            f"| >= {TARGETS['numpy']:.0f}x | {mark[ok['numpy']]} |"
+        ),
         f'| Rust (`backend="rust"`) | {rust:.4f} | 1x | | |',
-        f"| Rust floor: {draws:,} chi2(7) draws only | {seconds['floor']:.4f} "
-        f"| run / floor = {ratios['floor']:.2f} | <= {FLOOR_TARGET:.0f} | {mark[ok['floor']]} |",
+        (
+            f"| Rust floor: {draws:,} chi2(7) draws only | {seconds['floor']:.4f} "
+            f"| run / floor = {ratios['floor']:.2f} | <= {FLOOR_TARGET:.0f} | {mark[ok['floor']]} |"
+        ),
     ]
     for name, label in (("numpy", "NumPy"), ("python", "pure-Python")):
         needed = seconds[name] / TARGETS[name]
         if needed < seconds["floor"]:
             lines += [
                 "",
-                f"The {label} target asks for a Rust run of {needed * 1e3:.1f} ms: less than the "
-                f"{seconds['floor'] * 1e3:.1f} ms it takes merely to draw the run's {draws:,} "
-                f"chi2 variates ({seconds['floor'] / draws * 1e9:.1f} ns each) with this generator, "
-                "one after the other. No sampler that draws them that way can meet it; the Rust "
-                f"run is already within {ratios['floor']:.2f}x of that floor.",
+                (
+                    f"The {label} target asks for a Rust run of {needed * 1e3:.1f} ms: less than the "
+                    f"{seconds['floor'] * 1e3:.1f} ms it takes merely to draw the run's {draws:,} "
+                    f"chi2 variates ({seconds['floor'] / draws * 1e9:.1f} ns each) with this generator, "
+                    "one after the other. No sampler that draws them that way can meet it; the Rust "
+                    f"run is already within {ratios['floor']:.2f}x of that floor."
+                ),
             ]
     lines += [
         "",
-        f"The Rust run with each vector instruction set of this CPU ({platform.machine()}; the "
-        "sampler uses the widest, and `RIVER_LITE_VECTOR_INSTRUCTIONS` caps it; every set gives "
-        "the same draws), each measured in a process of its own:",
+        (
+            f"The Rust run with each vector instruction set of this CPU ({platform.machine()}; the "
+            "sampler uses the widest, and `RIVER_LITE_VECTOR_INSTRUCTIONS` caps it; every set gives "
+            "the same draws), each measured in a process of its own:"
+        ),
         "",
         "| instruction set | s per run | floor | NumPy / Rust |",
         "|---|---|---|---|",
@@ -200,27 +214,33 @@ def write_results(args, talk, by_n, iterations, by_chains, by_set) -> dict[str, 
         )
     lines += [
         "",
-        "The targets above are for the copy this CPU runs by default (the widest); a CPU with "
-        "narrower vectors runs a slower copy, as the other rows show.",
+        (
+            "The targets above are for the copy this CPU runs by default (the widest); a CPU with "
+            "narrower vectors runs a slower copy, as the other rows show."
+        ),
     ]
     lines += [
         "",
-        f"Scaling with n ({iterations} iterations per run), ns per data point and iteration "
-        "(lower is better):",
+        (
+            f"Scaling with n ({iterations} iterations per run), ns per data point and iteration "
+            "(lower is better):"
+        ),
         "",
         "| n | Rust | NumPy | pure Python | NumPy / Rust |",
         "|---|---|---|---|---|",
     ]
     for row in by_n:
-        python = f"{row['python']:.0f}" if "python" in row else "–"
+        python = f"{row['python']:.0f}" if "python" in row else "\N{EN DASH}"
         lines.append(
             f"| {row['n']:,} | {row['rust']:.1f} | {row['numpy']:.1f} | {python} "
             f"| {row['numpy'] / row['rust']:.1f}x |"
         )
     lines += [
         "",
-        f"Scaling with chains (Rust, talk setting, {os.cpu_count()} cores; chains run in parallel "
-        "threads with the GIL released):",
+        (
+            f"Scaling with chains (Rust, talk setting, {os.cpu_count()} cores; chains run in parallel "
+            "threads with the GIL released):"
+        ),
         "",
         "| chains | s per run | / 1 chain | CPU s | CPU / wall (parallelism) |",
         "|---|---|---|---|---|",
@@ -232,8 +252,10 @@ def write_results(args, talk, by_n, iterations, by_chains, by_set) -> dict[str, 
         )
     lines += [
         "",
-        f"2 chains on {os.cpu_count()} cores take {ratios['chains']:.2f}x the single-chain time "
-        f"(target <= {CHAINS_TARGET}: {mark[ok['chains']]}).",
+        (
+            f"2 chains on {os.cpu_count()} cores take {ratios['chains']:.2f}x the single-chain time "
+            f"(target <= {CHAINS_TARGET}: {mark[ok['chains']]})."
+        ),
         "",
         "![Gibbs sampler: backends, scaling with n and with chains](sampler.png)",
     ]
@@ -245,9 +267,9 @@ def write_results(args, talk, by_n, iterations, by_chains, by_set) -> dict[str, 
 
 
 def plot(talk, by_n, iterations, by_chains) -> None:
-    import matplotlib
+    import matplotlib as mpl
 
-    matplotlib.use("Agg")
+    mpl.use("Agg")
     import matplotlib.pyplot as plt
 
     seconds, burn_in, size, _ = talk
@@ -268,7 +290,7 @@ def plot(talk, by_n, iterations, by_chains) -> None:
     }
     for backend, (style, color) in styles.items():
         points = [(row["n"], row[backend]) for row in by_n if backend in row]
-        middle.plot(*zip(*points), style, color=color, label=backend)
+        middle.plot(*zip(*points, strict=True), style, color=color, label=backend)
     middle.set_xscale("log")
     middle.set_yscale("log")
     middle.set_xlabel("n (data points)")

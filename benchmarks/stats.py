@@ -89,15 +89,19 @@ def write_results(rows, args, n: int, rolling_n: int, window: int) -> None:
     lines = [
         "## Online statistics: river_lite vs River",
         "",
-        f"`python benchmarks/stats.py{' --quick' if args.quick else ''}` — {n:,} updates "
-        f"(rolling: window {window:,} over {rolling_n:,} updates); River {river.__version__}, "
-        f"river_lite {__version__}, NumPy {np.__version__}, Python {platform.python_version()}, "
-        f"{platform.machine()}. Seconds per run, best of {args.repeat} (`update_many`: of "
-        f"{5 * args.repeat}; rolling: River once, river_lite best of 3); ratios are river_lite "
-        "/ River (lower is better) except the last column.",
+        (
+            f"`python benchmarks/stats.py{' --quick' if args.quick else ''}` — {n:,} updates "
+            f"(rolling: window {window:,} over {rolling_n:,} updates); River {river.__version__}, "
+            f"river_lite {__version__}, NumPy {np.__version__}, Python {platform.python_version()}, "
+            f"{platform.machine()}. Seconds per run, best of {args.repeat} (`update_many`: of "
+            f"{5 * args.repeat}; rolling: River once, river_lite best of 3); ratios are river_lite "
+            "/ River (lower is better) except the last column."
+        ),
         "",
-        "| statistic | River `update` | river_lite `update` | ratio | river_lite `update_many` "
-        "| ratio | per-value / `update_many` |",
+        (
+            "| statistic | River `update` | river_lite `update` | ratio | river_lite `update_many` "
+            "| ratio | per-value / `update_many` |"
+        ),
         "|---|---|---|---|---|---|---|",
     ]
     for name, river_s, lite_s, many_s in rows:
@@ -113,9 +117,9 @@ def write_results(rows, args, n: int, rolling_n: int, window: int) -> None:
 
 
 def plot(rows, n: int, rolling_n: int, window: int) -> None:
-    import matplotlib
+    import matplotlib as mpl
 
-    matplotlib.use("Agg")
+    mpl.use("Agg")
     import matplotlib.pyplot as plt
 
     names = [row[0] for row in rows]
@@ -128,7 +132,7 @@ def plot(rows, n: int, rolling_n: int, window: int) -> None:
     x = np.arange(len(names))
     fig, ax = plt.subplots(figsize=(11, 4.5))
     for i, (label, seconds) in enumerate(series.items()):
-        ns = [s / c * 1e9 for s, c in zip(seconds, counts)]
+        ns = [s / c * 1e9 for s, c in zip(seconds, counts, strict=True)]
         ax.bar(x + (i - 1) * 0.27, ns, width=0.27, label=label)
     ax.set_yscale("log")
     ax.set_ylabel("ns per update (log)")

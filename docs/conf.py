@@ -14,9 +14,9 @@ from __future__ import annotations
 import os
 import re
 import sys
-import tomllib
 from pathlib import Path
 
+import tomllib
 
 DOCS = Path(__file__).resolve().parent
 ROOT = DOCS.parent
@@ -42,12 +42,14 @@ except ImportError as error:
 
 project = PACKAGE
 author = PYPROJECT["project"]["authors"][0]["name"]
-copyright = f"%Y, {author}"  # noqa: A001  (Sphinx's name)
+copyright = f"%Y, {author}"
 release = package.__version__
 version = ".".join(release.split(".")[:2])
 SOURCE_URL = PYPROJECT["project"]["urls"]["Source"]
 
-MODULES = sorted(p.parent.name for p in DOCS.glob("*/index.md") if not p.parent.name.startswith("_"))
+MODULES = sorted(
+    p.parent.name for p in DOCS.glob("*/index.md") if not p.parent.name.startswith("_")
+)
 
 extensions = [
     "myst_parser",
@@ -64,7 +66,10 @@ templates_path = ["_templates"]
 nitpicky = True
 # Types named in numpydoc "Parameters"/"Returns" sections that have no page of their own.
 nitpick_ignore_regex = [
-    ("py:class", r"(numpy\.|np\.|array|array-like|array_like|optional|default|callable|iterable).*"),
+    (
+        "py:class",
+        r"(numpy\.|np\.|array|array-like|array_like|optional|default|callable|iterable).*",
+    ),
     ("py:class", r"(int|float|str|bool|bytes|dict|list|tuple|None|object|type|Any)"),
     ("py:class", r"(sklearn|pandas|scipy)\..*"),
 ]
@@ -114,8 +119,12 @@ html_show_sourcelink = False
 # The Markdown files included from the repository root (README.md, TEMPLATE.md, RELEASING.md,
 # benchmarks/RESULTS.md) link to each other and to repository files, as they should on GitHub.
 # Here a link to an included file goes to its page, any other repository file to its source.
-INCLUDED = {"README.md": "index", "TEMPLATE.md": "template", "RELEASING.md": "releasing",
-            "benchmarks/RESULTS.md": "benchmarks"}
+INCLUDED = {
+    "README.md": "index",
+    "TEMPLATE.md": "template",
+    "RELEASING.md": "releasing",
+    "benchmarks/RESULTS.md": "benchmarks",
+}
 
 
 def link_repository_files(app):
@@ -151,8 +160,17 @@ def link_repository_files(app):
 
 # Cython's embedsignature writes C types ("double q=0.5"); its "python" format would write
 # "q: float = 0.5" but then leaves class signatures out (Cython 3.3). Show the Python spelling.
-C_TYPES = {"double": "float", "float": "float", "long long": "int", "long": "int", "int": "int",
-           "Py_ssize_t": "int", "size_t": "int", "bint": "bool", "str": "str"}
+C_TYPES = {
+    "double": "float",
+    "float": "float",
+    "long long": "int",
+    "long": "int",
+    "int": "int",
+    "Py_ssize_t": "int",
+    "size_t": "int",
+    "bint": "bool",
+    "str": "str",
+}
 C_ARGUMENT = re.compile(
     r"(?P<type>" + "|".join(sorted(map(re.escape, C_TYPES), key=len, reverse=True)) + r")\s+"
     r"(?P<name>\w+)(?:\s*=\s*(?P<default>[^,]+))?"

@@ -28,7 +28,8 @@ _SUBPACKAGES = sorted(
     and os.path.isfile(os.path.join(entry.path, "__init__.py"))
 )
 
-__all__ = ["__version__", *_SUBPACKAGES]
+# Built at import time from the names above, which a static check cannot see are strings.
+__all__ = ["__version__", *_SUBPACKAGES]  # noqa: PLE0604
 
 
 def __getattr__(name: str) -> object:

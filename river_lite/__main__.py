@@ -9,6 +9,7 @@ import importlib.util
 import os
 import platform
 import sys
+from typing import Any
 
 from . import _SUBPACKAGES as MODULES
 from . import __version__
@@ -18,7 +19,7 @@ from ._native import load, native_modules
 PACKAGE = __spec__.parent if __spec__ else __package__
 
 
-def native_build_info() -> dict[str, dict]:
+def native_build_info() -> dict[str, dict[str, Any]]:
     """How each compiled extension was built, as the extension itself reports it."""
     report = {}
     for name in native_modules():
@@ -30,13 +31,13 @@ def native_build_info() -> dict[str, dict]:
 
 
 def info() -> None:
-    import numpy
+    import numpy as np
 
     print(f"{PACKAGE} {__version__}")
     print(
         f"Python {platform.python_version()} ({platform.python_implementation()}, {sys.platform})"
     )
-    print(f"NumPy {numpy.__version__} at run time")
+    print(f"NumPy {np.__version__} at run time")
     for name, build in native_build_info().items():
         kind = "optimised release build" if build["optimized"] else "DEBUG build (not optimised)"
         details = ", ".join(

@@ -62,6 +62,7 @@ def test_info_piped_into_a_closed_reader_is_quiet(tmp_path):
         cwd=tmp_path,
         capture_output=True,
         text=True,
+        check=False,
     )
     assert done.returncode == 0 and "BrokenPipeError" not in done.stderr, done.stderr
 
@@ -84,7 +85,11 @@ def test_demo_runs_every_module_demo():
 
 def test_unknown_command_is_a_usage_error():
     result = subprocess.run(
-        [sys.executable, "-m", "river_lite", "nope"], capture_output=True, text=True, cwd=OUTSIDE
+        [sys.executable, "-m", "river_lite", "nope"],
+        capture_output=True,
+        text=True,
+        cwd=OUTSIDE,
+        check=False,
     )
     assert result.returncode == 2 and "invalid choice" in result.stderr
 
@@ -164,6 +169,7 @@ def test_a_missing_native_module_is_a_clear_import_error(tmp_path):
         text=True,
         cwd=tmp_path,
         env={"PYTHONPATH": str(tmp_path), "PATH": ""},
+        check=False,
     )
     assert result.returncode != 0
     assert f"compiled extension 'river_lite.{module}' is missing" in result.stderr
@@ -190,7 +196,9 @@ def unbuilt_checkout(root: Path) -> Path:
 
 def test_console_script_works_from_the_root_of_a_checkout(tmp_path):
     checkout = unbuilt_checkout(tmp_path)
-    done = subprocess.run([console_script(), "info"], capture_output=True, text=True, cwd=checkout)
+    done = subprocess.run(
+        [console_script(), "info"], capture_output=True, text=True, cwd=checkout, check=False
+    )
     assert done.returncode == 0, done.stderr
     assert f"river_lite {river_lite.__version__}" in done.stdout
 
@@ -198,7 +206,11 @@ def test_console_script_works_from_the_root_of_a_checkout(tmp_path):
 def test_python_m_in_an_unbuilt_checkout_names_the_cause_and_the_fix(tmp_path):
     checkout = unbuilt_checkout(tmp_path)
     done = subprocess.run(
-        [sys.executable, "-m", "river_lite", "demo"], capture_output=True, text=True, cwd=checkout
+        [sys.executable, "-m", "river_lite", "demo"],
+        capture_output=True,
+        text=True,
+        cwd=checkout,
+        check=False,
     )
     assert done.returncode == 1
     message = done.stderr.strip().splitlines()[-1]
@@ -220,6 +232,7 @@ def test_a_broken_install_is_not_taken_for_a_checkout(tmp_path):
         text=True,
         cwd=tmp_path,
         env={"PYTHONPATH": str(broken), "PATH": ""},
+        check=False,
     )
     assert "compiled extension 'river_lite._core' is missing" in result.stderr
     assert "reinstall" in result.stderr and "source checkout" not in result.stderr

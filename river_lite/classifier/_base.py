@@ -10,11 +10,18 @@ detail: the public classes are Python classes that own one, and pickle it as byt
 from __future__ import annotations
 
 import inspect
+from collections.abc import Hashable
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
 import numpy as np
+import numpy.typing as npt
+
+if TYPE_CHECKING:
+    from typing_extensions import Self  # typing.Self from Python 3.11 on
 
 from ._validation import (
     NotFittedError,
+    RandomStateLike,
     check_classes,
     check_features,
     check_seed,
@@ -28,12 +35,31 @@ from ._validation import (
 STATE_VERSION = 1
 
 
-class BaseClassifier:
-    """Base of the river_lite classifiers (not public)."""
+class _Engine(Protocol):
+    """What this base class uses of a Rust engine (``_core.SgdEngine``, ``_core.MlpEngine``)."""
+
+    def partial_fit(self, x: npt.NDArray[Any], y: npt.NDArray[np.int64]) -> float: ...
+    def to_bytes(self) -> bytes: ...
+
+
+EngineT = TypeVar("EngineT", bound=_Engine)
+#: (epochs run, final loss) of a training call.
+TrainingInfo = tuple[int, float]
+
+
+class BaseClassifier(Generic[EngineT]):
+    """Base of the river_lite classifiers (not public), owning one engine of type EngineT."""
 
     _estimator_type = "classifier"
     #: Public name used in messages.
     _name = "classifier"
+    # Set by the subclasses' constructors (scikit-learn's protocol: parameters are attributes).
+    random_state: RandomStateLike
+    # The fitted state, set by fit / partial_fit / unpickling.
+    _engine: EngineT
+    _online: dict[str, Any]
+    classes_: npt.NDArray[Any]
+    n_features_in_: int
 
     # ------------------------------------------------------------------ estimator protocol
     @classmethod
@@ -45,11 +71,11 @@ class BaseClassifier:
             if name != "self" and p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)
         )
 
-    def get_params(self, deep: bool = True) -> dict:
+    def get_params(self, deep: bool = True) -> dict[str, Any]:
         """The constructor parameters, as given (scikit-learn's protocol)."""
         return {name: getattr(self, name) for name in self._get_param_names()}
 
-    def set_params(self, **params):
+    def set_params(self, **params: Any) -> Self:
         """Sets constructor parameters (validated at the next ``fit``); returns ``self``."""
         valid = self._get_param_names()
         for name, value in params.items():
@@ -76,7 +102,7 @@ class BaseClassifier:
                 changed.append(f"{name}={value!r}")
         return f"{type(self).__name__}({', '.join(changed)})"
 
-    def __sklearn_tags__(self):
+    def __sklearn_tags__(self) -> Any:  # scikit-learn's Tags; scikit-learn is optional
         # Imported here: scikit-learn is optional, and only its own tooling calls this.
         from sklearn.utils import ClassifierTags, InputTags, Tags, TargetTags
 
@@ -90,7 +116,7 @@ class BaseClassifier:
     def __sklearn_is_fitted__(self) -> bool:
         return getattr(self, "_engine", None) is not None
 
-    def _check_fitted(self):
+    def _check_fitted(self) -> None:
         if getattr(self, "_engine", None) is None:
             raise sklearn_flavoured(NotFittedError)(
                 f"This {type(self).__name__} instance is not fitted yet. Call 'fit' with "
@@ -98,21 +124,28 @@ class BaseClassifier:
             )
 
     # ------------------------------------------------------------------ training flow
-    def _settings(self) -> dict:  # pragma: no cover - abstract
+    def _settings(self) -> dict[str, Any]:  # pragma: no cover - abstract
         """Validated engine keyword arguments from the constructor parameters."""
         raise NotImplementedError
 
-    def _make_engine(self, settings: dict, n_classes: int, n_features: int, seed: int):
+    def _make_engine(
+        self, settings: dict[str, Any], n_classes: int, n_features: int, seed: int
+    ) -> EngineT:
         raise NotImplementedError  # pragma: no cover - abstract
 
-    def _fit_engine(self, engine, X, y_index):
+    def _fit_engine(
+        self, engine: EngineT, X: npt.NDArray[np.floating], y_index: npt.NDArray[np.int64]
+    ) -> TrainingInfo:
         raise NotImplementedError  # pragma: no cover - abstract
 
-    def _publish(self, engine, info) -> None:
+    def _engine_from_bytes(self, state: bytes) -> EngineT:
+        raise NotImplementedError  # pragma: no cover - abstract
+
+    def _publish(self, engine: EngineT, info: TrainingInfo) -> None:
         """Sets the fitted attributes derived from the engine."""
         raise NotImplementedError  # pragma: no cover - abstract
 
-    def fit(self, X, y):
+    def fit(self, X: npt.ArrayLike, y: npt.ArrayLike) -> Self:
         """Trains a new model on ``X`` (n_samples, n_features) and labels ``y``; returns ``self``.
 
         A call that raises leaves a previously fitted model as it was.
@@ -129,7 +162,9 @@ class BaseClassifier:
         self._install(engine, classes, X.shape[1], info)
         return self
 
-    def partial_fit(self, X, y, classes=None):
+    def partial_fit(
+        self, X: npt.ArrayLike, y: npt.ArrayLike, classes: npt.ArrayLike | None = None
+    ) -> Self:
         """One epoch over ``X`` and ``y``, continuing the current model; returns ``self``.
 
         The first call fixes the classes: ``classes`` when given (it must include every label
@@ -139,7 +174,7 @@ class BaseClassifier:
         """
         X = check_features(X, estimator=type(self).__name__)
         y = check_targets(y, X.shape[0])
-        engine = getattr(self, "_engine", None)
+        engine: EngineT | None = getattr(self, "_engine", None)
         if engine is None:
             settings = self._settings()
             found = check_classes(y, classes)
@@ -163,40 +198,45 @@ class BaseClassifier:
         self._publish(engine, (getattr(self, "n_iter_", 0) + 1, loss))
         return self
 
-    def _install(self, engine, classes, n_features, info) -> None:
+    def _install(
+        self, engine: EngineT, classes: npt.NDArray[Any], n_features: int, info: TrainingInfo
+    ) -> None:
         self._publish(engine, info)  # may raise: nothing is assigned before it succeeded
         self._engine = engine
         self.classes_ = classes
         self.n_features_in_ = n_features
 
-    def _check_n_features(self, X) -> None:
+    def _check_n_features(self, X: npt.NDArray[Any]) -> None:
         if X.shape[1] != self.n_features_in_:
             raise ValueError(
                 f"X has {X.shape[1]} features, but {type(self).__name__} is expecting "
                 f"{self.n_features_in_} features as input"
             )
 
-    def _checked_input(self, X) -> np.ndarray:
+    def _checked_input(self, X: npt.ArrayLike) -> npt.NDArray[np.floating]:
         self._check_fitted()
         X = check_features(X, estimator=type(self).__name__)
         self._check_n_features(X)
         return X
 
     # ------------------------------------------------------------------ prediction
-    def predict_proba(self, X) -> np.ndarray:  # pragma: no cover - abstract
-        raise NotImplementedError
+    def predict_proba(self, X: npt.ArrayLike) -> npt.NDArray[np.float64]:  # pragma: no cover
+        raise NotImplementedError  # abstract
 
-    def predict(self, X) -> np.ndarray:
+    def predict(self, X: npt.ArrayLike) -> npt.NDArray[Any]:
         """The most probable class of each row of ``X``."""
         proba = self.predict_proba(X)
-        return self.classes_[np.argmax(proba, axis=1)]
+        predicted: npt.NDArray[Any] = self.classes_[np.argmax(proba, axis=1)]
+        return predicted
 
-    def predict_log_proba(self, X) -> np.ndarray:
+    def predict_log_proba(self, X: npt.ArrayLike) -> npt.NDArray[np.float64]:
         """Logarithm of :meth:`predict_proba`."""
         with np.errstate(divide="ignore"):
             return np.log(self.predict_proba(X))
 
-    def score(self, X, y, sample_weight=None) -> float:
+    def score(
+        self, X: npt.ArrayLike, y: npt.ArrayLike, sample_weight: npt.ArrayLike | None = None
+    ) -> float:
         """Mean accuracy of :meth:`predict` on ``X`` against ``y`` (weighted when
         ``sample_weight`` is given)."""
         predicted = self.predict(X)
@@ -207,8 +247,8 @@ class BaseClassifier:
         return float(np.average(hits, weights=np.asarray(sample_weight, dtype=np.float64)))
 
     # ------------------------------------------------------------------ pickling
-    def __getstate__(self) -> dict:
-        engine = getattr(self, "_engine", None)
+    def __getstate__(self) -> dict[str, Any]:
+        engine: EngineT | None = getattr(self, "_engine", None)
         return {
             "kind": type(self).__name__,
             "version": STATE_VERSION,
@@ -222,7 +262,7 @@ class BaseClassifier:
             "online": getattr(self, "_online", None),
         }
 
-    def __setstate__(self, state) -> None:
+    def __setstate__(self, state: object) -> None:
         kind = type(self).__name__
         if not isinstance(state, dict) or state.get("kind") != kind:
             raise ValueError(f"cannot restore a {kind}: not a pickled {kind} state")
@@ -243,7 +283,7 @@ class BaseClassifier:
         if engine_bytes is not None:
             if not isinstance(engine_bytes, bytes):
                 raise ValueError(f"cannot restore a {kind}: corrupt engine state")
-            engine = self._engine_class().from_bytes(engine_bytes)
+            engine = self._engine_from_bytes(engine_bytes)
             if "classes_" not in attributes or "n_features_in_" not in attributes:
                 raise ValueError(f"cannot restore a {kind}: fitted attributes are missing")
         self.__dict__.clear()
@@ -254,18 +294,16 @@ class BaseClassifier:
         if state.get("online") is not None:
             self._online = state["online"]
 
-    @staticmethod
-    def _engine_class():  # pragma: no cover - abstract
-        raise NotImplementedError
-
     # ------------------------------------------------------------------ River-style use
-    def _online_state(self) -> dict:
+    def _online_state(self) -> dict[str, Any]:
         online = getattr(self, "_online", None)
         if online is None:
             online = self._online = {"features": None, "pending_x": [], "pending_y": []}
         return online
 
-    def _vector(self, x: dict, names: list | None = None) -> np.ndarray:
+    def _vector(
+        self, x: dict[Hashable, Any], names: list[Hashable] | None = None
+    ) -> npt.NDArray[np.float64]:
         """``x`` as a ``(1, n_features)`` row, its features in the order of ``names`` (default:
         the names the first ``learn_one`` fixed; after fitting on arrays, the dict's order)."""
         if not isinstance(x, dict):
@@ -292,7 +330,9 @@ class BaseClassifier:
             )
         return np.asarray([[_feature_value(name, x.get(name, 0.0)) for name in names]])
 
-    def learn_one(self, x: dict, y, *, classes=None) -> None:
+    def learn_one(
+        self, x: dict[Hashable, Any], y: object, *, classes: npt.ArrayLike | None = None
+    ) -> None:
         """Learns from one sample given as a dict ``{feature: value}`` (River's API).
 
         The features are the keys of the first dict (a missing key later counts as 0; an
@@ -308,7 +348,8 @@ class BaseClassifier:
         online = self._online_state()
         names = online["features"]
         if names is None:  # this first sample fixes the features
-            if not isinstance(x, dict) or not x:
+            sample: object = x  # the annotation is a promise the caller may not keep
+            if not isinstance(sample, dict) or not sample:
                 raise ValueError(f"x must be a non-empty dict of feature name -> number, got {x!r}")
             names = list(x)
         vector = self._vector(x, names)
@@ -332,23 +373,23 @@ class BaseClassifier:
         online["features"] = names
         online["pending_x"], online["pending_y"] = pending_x, pending_y
 
-    def predict_proba_one(self, x: dict) -> dict:
+    def predict_proba_one(self, x: dict[Hashable, Any]) -> dict[Any, float]:
         """``{class: probability}`` for one sample; ``{}`` before anything was learned (River)."""
         if getattr(self, "_engine", None) is None:
             self._vector(x)
             return {}
         proba = self.predict_proba(self._vector(x))[0]
-        return {label: float(p) for label, p in zip(self.classes_.tolist(), proba)}
+        return {label: float(p) for label, p in zip(self.classes_.tolist(), proba, strict=True)}
 
-    def predict_one(self, x: dict):
+    def predict_one(self, x: dict[Hashable, Any]) -> Any:
         """The most probable class for one sample; ``None`` before anything was learned (River)."""
         proba = self.predict_proba_one(x)
         if not proba:
             return None
-        return max(proba, key=proba.get)
+        return max(proba, key=proba.__getitem__)
 
 
-def _feature_value(name, value) -> float:
+def _feature_value(name: Hashable, value: Any) -> float:
     """One feature of a dict sample as a float: a number, not text or a sequence."""
     if isinstance(value, (str, bytes)):
         raise TypeError(f"x[{name!r}] must be a number, got {type(value).__name__}")
@@ -360,17 +401,17 @@ def _feature_value(name, value) -> float:
         raise ValueError(f"x[{name!r}] is too large for a float: {value!r:.40}") from None
 
 
-def _kept_label(y):
+def _kept_label(y: object) -> int | str | float:
     """A label of a sample kept aside by ``learn_one``, as a plain Python int, str or whole
     float, or the error saying what a label must be."""
     if isinstance(y, np.ndarray) and y.ndim == 0:
         y = y[()]
     if isinstance(y, np.generic):
         y = y.item()
-    if isinstance(y, (int, str)) or (isinstance(y, float) and y.is_integer()):
-        return y
-    if isinstance(y, float):
+    if isinstance(y, float) and not y.is_integer():  # the right type with a wrong value
         raise ValueError(f"y must be one class label (an int, a str or a whole float), got {y!r}")
+    if isinstance(y, (int, str, float)):
+        return y
     raise TypeError(
         f"y must be one class label (an int, a str or a whole float), got {type(y).__name__}: {y!r}"
     )

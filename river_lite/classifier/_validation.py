@@ -9,11 +9,20 @@ does, so any sortable hashable labels work (ints, strings, ...).
 
 from __future__ import annotations
 
+import math
 import numbers
 import sys
 import warnings
+from collections.abc import Collection
+from typing import Any, Literal, TypeVar, overload
 
 import numpy as np
+import numpy.typing as npt
+
+_T = TypeVar("_T")
+
+#: What ``random_state`` accepts (see :func:`check_seed`).
+RandomStateLike = int | np.random.RandomState | np.random.Generator | None
 
 
 class DataConversionWarning(UserWarning):
@@ -25,10 +34,10 @@ class NotFittedError(ValueError, AttributeError):
     scikit-learn's ``NotFittedError``)."""
 
 
-_FLAVOURED: dict = {}
+_FLAVOURED: dict[type, type] = {}
 
 
-def sklearn_flavoured(cls: type, *, import_sklearn: bool = False) -> type:
+def sklearn_flavoured(cls: type[_T], *, import_sklearn: bool = False) -> type[_T]:
     """``cls``, or when scikit-learn is already imported in this process, a subclass of both
     ``cls`` and scikit-learn's class of the same name, so that code catching scikit-learn's
     ``NotFittedError`` (or filtering its ``DataConversionWarning``) sees ours. scikit-learn is
@@ -42,7 +51,7 @@ def sklearn_flavoured(cls: type, *, import_sklearn: bool = False) -> type:
             import sklearn.exceptions as sklearn_exceptions
         except ImportError:  # pragma: no cover - depends on the environment
             return cls
-        theirs = getattr(sklearn_exceptions, cls.__name__, None)
+        theirs: type | None = getattr(sklearn_exceptions, cls.__name__, None)
         if theirs is None:  # pragma: no cover - a scikit-learn without the class
             return cls
         name = f"_Sklearn{cls.__name__}"
@@ -52,8 +61,9 @@ def sklearn_flavoured(cls: type, *, import_sklearn: bool = False) -> type:
     return _FLAVOURED[cls]
 
 
-def __getattr__(name: str):
+def __getattr__(name: str) -> type:
     # Unpickling an error raised where scikit-learn was loaded, in a process where it is not.
+    cls: type
     for cls in (NotFittedError, DataConversionWarning):
         if name == f"_Sklearn{cls.__name__}":
             flavoured = sklearn_flavoured(cls, import_sklearn=True)
@@ -68,12 +78,12 @@ _RESHAPE_ADVICE = (
 )
 
 
-def _is_sparse(X) -> bool:
+def _is_sparse(X: object) -> bool:
     module = type(X).__module__ or ""
     return module.startswith("scipy.sparse") or (hasattr(X, "tocsr") and hasattr(X, "nnz"))
 
 
-def check_features(X, *, estimator: str) -> np.ndarray:
+def check_features(X: npt.ArrayLike, *, estimator: str) -> npt.NDArray[np.floating]:
     """``X`` as a 2-D C-contiguous float32/float64 array (see the module docstring)."""
     if X is None:
         raise ValueError(f"{estimator} needs an array-like X, got None")
@@ -116,7 +126,7 @@ def check_features(X, *, estimator: str) -> np.ndarray:
     return np.ascontiguousarray(X, dtype=dtype)
 
 
-def check_targets(y, n_samples: int) -> np.ndarray:
+def check_targets(y: npt.ArrayLike, n_samples: int) -> npt.NDArray[Any]:
     """``y`` as a 1-D array of labels, one per sample (a column vector is flattened, with a
     ``DataConversionWarning`` as in scikit-learn)."""
     if y is None:
@@ -147,15 +157,22 @@ def check_targets(y, n_samples: int) -> np.ndarray:
                 "Unknown label type: continuous. Maybe you are trying to fit a classifier, "
                 "which expects discrete classes on a regression target with continuous values."
             )
-    if y.dtype == object:
-        for value in y:
-            if isinstance(value, numbers.Real) and not isinstance(value, numbers.Integral):
-                if value != value:  # NaN
-                    raise ValueError("Input y contains NaN.")
+    if y.dtype == object and any(_is_nan(value) for value in y):
+        raise ValueError("Input y contains NaN.")
     return y
 
 
-def unique_labels(y: np.ndarray) -> np.ndarray:
+def _is_nan(label: object) -> bool:
+    """Whether a label is a real NaN (a float, a NumPy float, a Decimal...)."""
+    if not isinstance(label, numbers.Real) or isinstance(label, numbers.Integral):
+        return False
+    try:
+        return math.isnan(label)
+    except OverflowError:  # a finite Fraction or Decimal too large for a float
+        return False
+
+
+def unique_labels(y: npt.NDArray[Any]) -> npt.NDArray[Any]:
     """The sorted distinct labels of ``y``."""
     try:
         return np.unique(y)
@@ -165,7 +182,7 @@ def unique_labels(y: np.ndarray) -> np.ndarray:
         ) from None
 
 
-def encode_labels(y: np.ndarray, classes: np.ndarray) -> np.ndarray:
+def encode_labels(y: npt.NDArray[Any], classes: npt.NDArray[Any]) -> npt.NDArray[np.int64]:
     """Class indices (int64) of the labels ``y`` in the sorted ``classes``."""
     try:
         index = np.searchsorted(classes, y)
@@ -183,7 +200,7 @@ def encode_labels(y: np.ndarray, classes: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(index, dtype=np.int64)
 
 
-def check_classes(y: np.ndarray, classes=None) -> np.ndarray:
+def check_classes(y: npt.NDArray[Any], classes: npt.ArrayLike | None = None) -> npt.NDArray[Any]:
     """The classes of a first fit: ``classes`` when given (it must cover ``y``), else the
     labels of ``y``; at least two."""
     if classes is not None:
@@ -202,7 +219,7 @@ def check_classes(y: np.ndarray, classes=None) -> np.ndarray:
     return found
 
 
-def check_seed(random_state) -> int:
+def check_seed(random_state: object) -> int:
     """A 64-bit seed from ``random_state``: None (fresh entropy), an int, or a
     ``numpy.random.RandomState``/``Generator`` (one draw from it)."""
     if random_state is None:
@@ -226,26 +243,55 @@ def check_seed(random_state) -> int:
     )
 
 
-def check_choice(name: str, value, allowed) -> None:
+def check_choice(name: str, value: object, allowed: Collection[str]) -> None:
     if not isinstance(value, str) or value not in allowed:
         raise ValueError(f"{name} must be one of {sorted(allowed)!r}, got {value!r}")
 
 
-def check_bool(name: str, value) -> bool:
+def check_bool(name: str, value: object) -> bool:
     if not isinstance(value, (bool, np.bool_)):
         raise TypeError(f"{name} must be a bool, got {type(value).__name__}")
     return bool(value)
 
 
+@overload
 def check_real(
-    name: str, value, *, low=None, high=None, low_open=False, high_open=False, allow_none=False
+    name: str,
+    value: object,
+    *,
+    low: float | None = None,
+    high: float | None = None,
+    low_open: bool = False,
+    high_open: bool = False,
+    allow_none: Literal[False] = False,
+) -> float: ...
+@overload
+def check_real(
+    name: str,
+    value: object,
+    *,
+    low: float | None = None,
+    high: float | None = None,
+    low_open: bool = False,
+    high_open: bool = False,
+    allow_none: bool,
+) -> float | None: ...
+def check_real(
+    name: str,
+    value: object,
+    *,
+    low: float | None = None,
+    high: float | None = None,
+    low_open: bool = False,
+    high_open: bool = False,
+    allow_none: bool = False,
 ) -> float | None:
     if value is None and allow_none:
         return None
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
         raise TypeError(f"{name} must be a real number, got {type(value).__name__}")
     value = float(value)
-    bad = value != value or value in (float("inf"), float("-inf"))
+    bad = not math.isfinite(value)
     if low is not None:
         bad = bad or value < low or (low_open and value == low)
     if high is not None:
@@ -260,7 +306,7 @@ def check_real(
     return value
 
 
-def check_int(name: str, value, *, low: int, high: int | None = None) -> int:
+def check_int(name: str, value: object, *, low: int, high: int | None = None) -> int:
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
         raise TypeError(f"{name} must be an int, got {type(value).__name__}")
     value = int(value)

@@ -3,17 +3,23 @@
 from __future__ import annotations
 
 import numbers
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
+import numpy.typing as npt
 
 from .._native import load
-from ._base import BaseClassifier
-from ._validation import check_bool, check_choice, check_int, check_real
+from ._base import BaseClassifier, TrainingInfo
+from ._validation import RandomStateLike, check_bool, check_choice, check_int, check_real
 
-_core = load("_core")
+if TYPE_CHECKING:
+    from .. import _core  # the stub, river_lite/_core.pyi, for the type checker
+else:
+    _core = load("_core")
 
 
-class MLPClassifier(BaseClassifier):
+class MLPClassifier(BaseClassifier["_core.MlpEngine"]):
     """Multi-layer perceptron classifier (ReLU, dropout, log-softmax + NLL), in Rust.
 
     The network is ``[Linear -> ReLU -> Dropout] * len(hidden_layer_sizes) -> Linear ->
@@ -112,29 +118,29 @@ class MLPClassifier(BaseClassifier):
 
     def __init__(
         self,
-        hidden_layer_sizes=(100,),
-        activation="relu",
+        hidden_layer_sizes: int | Sequence[int] = (100,),
+        activation: str = "relu",
         *,
-        solver="adam",
-        alpha=1e-4,
-        batch_size="auto",
-        learning_rate="constant",
-        learning_rate_init=1e-3,
-        max_iter=200,
-        shuffle=True,
-        random_state=None,
-        tol=1e-4,
-        momentum=0.9,
-        nesterovs_momentum=True,
-        early_stopping=False,
-        validation_fraction=0.1,
-        beta_1=0.9,
-        beta_2=0.999,
-        epsilon=1e-8,
-        n_iter_no_change=10,
-        dropout=0.0,
-        standardize=False,
-    ):
+        solver: str = "adam",
+        alpha: float = 1e-4,
+        batch_size: int | str = "auto",
+        learning_rate: str = "constant",
+        learning_rate_init: float = 1e-3,
+        max_iter: int = 200,
+        shuffle: bool = True,
+        random_state: RandomStateLike = None,
+        tol: float | None = 1e-4,
+        momentum: float = 0.9,
+        nesterovs_momentum: bool = True,
+        early_stopping: bool = False,
+        validation_fraction: float = 0.1,
+        beta_1: float = 0.9,
+        beta_2: float = 0.999,
+        epsilon: float = 1e-8,
+        n_iter_no_change: int = 10,
+        dropout: float = 0.0,
+        standardize: bool = False,
+    ) -> None:
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
         self.solver = solver
@@ -157,16 +163,15 @@ class MLPClassifier(BaseClassifier):
         self.dropout = dropout
         self.standardize = standardize
 
-    @staticmethod
-    def _engine_class():
-        return _core.MlpEngine
+    def _engine_from_bytes(self, state: bytes) -> _core.MlpEngine:
+        return _core.MlpEngine.from_bytes(state)
 
     def _hidden(self) -> list[int]:
-        sizes = self.hidden_layer_sizes
-        if isinstance(sizes, numbers.Integral) and not isinstance(sizes, bool):
+        sizes: object = self.hidden_layer_sizes  # checked here: any object may have been set
+        if not isinstance(sizes, bool) and isinstance(sizes, numbers.Integral):
             sizes = [sizes]
         try:
-            sizes = list(sizes)
+            sizes = list(cast("Iterable[object]", sizes))  # list() itself refuses the rest
         except TypeError:
             raise TypeError(
                 f"hidden_layer_sizes must be an int or a sequence of ints, got {sizes!r}"
@@ -175,7 +180,7 @@ class MLPClassifier(BaseClassifier):
             raise ValueError("hidden_layer_sizes must name at least one hidden layer")
         return [check_int("hidden_layer_sizes[i]", s, low=1, high=2**31) for s in sizes]
 
-    def _settings(self) -> dict:
+    def _settings(self) -> dict[str, Any]:
         check_choice("activation", self.activation, {"relu"})
         check_choice("solver", self.solver, {"adam", "sgd"})
         check_choice("learning_rate", self.learning_rate, {"constant"})
@@ -216,16 +221,23 @@ class MLPClassifier(BaseClassifier):
             ),
         )
 
-    def _make_engine(self, settings, n_classes, n_features, seed):
+    def _make_engine(
+        self, settings: dict[str, Any], n_classes: int, n_features: int, seed: int
+    ) -> _core.MlpEngine:
         return _core.MlpEngine(n_classes=n_classes, n_features=n_features, seed=seed, **settings)
 
-    def _fit_engine(self, engine, X, y_index):
+    def _fit_engine(
+        self,
+        engine: _core.MlpEngine,
+        X: npt.NDArray[np.floating],
+        y_index: npt.NDArray[np.int64],
+    ) -> TrainingInfo:
         n_iter, loss, _converged = engine.fit(
             X, y_index, check_int("max_iter", self.max_iter, low=1)
         )
         return n_iter, loss
 
-    def _publish(self, engine, info) -> None:
+    def _publish(self, engine: _core.MlpEngine, info: TrainingInfo) -> None:
         parameters = engine.parameters()
         self.coefs_ = [w for w, _ in parameters]
         self.intercepts_ = [b for _, b in parameters]
@@ -241,7 +253,7 @@ class MLPClassifier(BaseClassifier):
         self.n_outputs_ = int(parameters[-1][1].shape[0])
         self.out_activation_ = "softmax"
 
-    def predict_log_proba(self, X) -> np.ndarray:
+    def predict_log_proba(self, X: npt.ArrayLike) -> npt.NDArray[np.float64]:
         """Log-probabilities of the classes, shape (n_samples, n_classes), from the network's
         log-softmax output (evaluation mode: no dropout)."""
         X = self._checked_input(X)
@@ -252,12 +264,15 @@ class MLPClassifier(BaseClassifier):
         log_proba -= peak + np.log(np.exp(log_proba - peak).sum(axis=1, keepdims=True))
         return log_proba
 
-    def predict_proba(self, X) -> np.ndarray:
+    def predict_proba(self, X: npt.ArrayLike) -> npt.NDArray[np.float64]:
         """Class probabilities, shape (n_samples, n_classes)."""
         return np.exp(self.predict_log_proba(X))
 
-    def predict(self, X) -> np.ndarray:
+    def predict(self, X: npt.ArrayLike) -> npt.NDArray[Any]:
         """The most probable class of each row of ``X``."""
         X = self._checked_input(X)
         # The network's own log-probabilities rank the classes: no renormalisation needed.
-        return self.classes_[np.argmax(self._engine.predict_log_proba(X), axis=1)]
+        predicted: npt.NDArray[Any] = self.classes_[
+            np.argmax(self._engine.predict_log_proba(X), axis=1)
+        ]
+        return predicted

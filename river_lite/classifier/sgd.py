@@ -2,20 +2,26 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 import numpy as np
+import numpy.typing as npt
 
 from .._native import load
-from ._base import BaseClassifier
-from ._validation import check_bool, check_choice, check_int, check_real
+from ._base import BaseClassifier, TrainingInfo
+from ._validation import RandomStateLike, check_bool, check_choice, check_int, check_real
 
-_core = load("_core")
+if TYPE_CHECKING:
+    from .. import _core  # the stub, river_lite/_core.pyi, for the type checker
+else:
+    _core = load("_core")
 
 PENALTIES = {"l2", "l1", "elasticnet", None}
 LEARNING_RATES = {"constant", "optimal", "invscaling", "adaptive"}
 MULTI_CLASS = {"multinomial", "ovr"}
 
 
-class SGDClassifier(BaseClassifier):
+class SGDClassifier(BaseClassifier["_core.SgdEngine"]):
     """Logistic regression (multinomial or one-vs-rest) trained by SGD, in Rust.
 
     A scikit-learn-compatible estimator (``fit``, ``partial_fit``, ``predict``,
@@ -118,24 +124,24 @@ class SGDClassifier(BaseClassifier):
 
     def __init__(
         self,
-        loss="log_loss",
+        loss: str = "log_loss",
         *,
-        penalty="l2",
-        alpha=1e-4,
-        l1_ratio=0.15,
-        fit_intercept=True,
-        max_iter=1000,
-        tol=1e-3,
-        shuffle=True,
-        random_state=None,
-        learning_rate="optimal",
-        eta0=0.01,
-        power_t=0.5,
-        n_iter_no_change=5,
-        average=True,
-        multi_class="multinomial",
-        standardize=True,
-    ):
+        penalty: str | None = "l2",
+        alpha: float = 1e-4,
+        l1_ratio: float = 0.15,
+        fit_intercept: bool = True,
+        max_iter: int = 1000,
+        tol: float | None = 1e-3,
+        shuffle: bool = True,
+        random_state: RandomStateLike = None,
+        learning_rate: str = "optimal",
+        eta0: float = 0.01,
+        power_t: float = 0.5,
+        n_iter_no_change: int = 5,
+        average: bool = True,
+        multi_class: str = "multinomial",
+        standardize: bool = True,
+    ) -> None:
         self.loss = loss
         self.penalty = penalty
         self.alpha = alpha
@@ -153,11 +159,10 @@ class SGDClassifier(BaseClassifier):
         self.multi_class = multi_class
         self.standardize = standardize
 
-    @staticmethod
-    def _engine_class():
-        return _core.SgdEngine
+    def _engine_from_bytes(self, state: bytes) -> _core.SgdEngine:
+        return _core.SgdEngine.from_bytes(state)
 
-    def _settings(self) -> dict:
+    def _settings(self) -> dict[str, Any]:
         check_choice("loss", self.loss, {"log_loss"})
         if self.penalty not in PENALTIES:
             raise ValueError(
@@ -189,13 +194,20 @@ class SGDClassifier(BaseClassifier):
             ),
         )
 
-    def _make_engine(self, settings, n_classes, n_features, seed):
+    def _make_engine(
+        self, settings: dict[str, Any], n_classes: int, n_features: int, seed: int
+    ) -> _core.SgdEngine:
         return _core.SgdEngine(n_classes=n_classes, n_features=n_features, seed=seed, **settings)
 
-    def _fit_engine(self, engine, X, y_index):
+    def _fit_engine(
+        self,
+        engine: _core.SgdEngine,
+        X: npt.NDArray[np.floating],
+        y_index: npt.NDArray[np.int64],
+    ) -> TrainingInfo:
         return engine.fit(X, y_index, check_int("max_iter", self.max_iter, low=1))
 
-    def _publish(self, engine, info) -> None:
+    def _publish(self, engine: _core.SgdEngine, info: TrainingInfo) -> None:
         coef, intercept = engine.coefficients()
         self.coef_ = coef
         self.intercept_ = intercept
@@ -203,23 +215,24 @@ class SGDClassifier(BaseClassifier):
         self.loss_ = float(info[1])
         self.t_ = float(engine.updates())
 
-    def decision_function(self, X) -> np.ndarray:
+    def decision_function(self, X: npt.ArrayLike) -> npt.NDArray[np.float64]:
         """Scores ``X @ coef_.T + intercept_``: shape (n_samples,) for two classes (the score
         of ``classes_[1]``), else (n_samples, n_classes)."""
         X = self._checked_input(X)
         scores = self._engine.decision_function(X)
         return scores[:, 0] if scores.shape[1] == 1 else scores
 
-    def predict_proba(self, X) -> np.ndarray:
+    def predict_proba(self, X: npt.ArrayLike) -> npt.NDArray[np.float64]:
         """Class probabilities, shape (n_samples, n_classes): the softmax of the scores
         (multinomial), the sigmoid (two classes), or the normalised per-class sigmoids
         (one-vs-rest, as scikit-learn)."""
         X = self._checked_input(X)
         return self._engine.predict_proba(X)
 
-    def predict(self, X) -> np.ndarray:
+    def predict(self, X: npt.ArrayLike) -> npt.NDArray[Any]:
         """The class with the highest score for each row of ``X``."""
         scores = self.decision_function(X)
         if scores.ndim == 1:
             return self.classes_[(scores > 0).astype(np.intp)]
-        return self.classes_[np.argmax(scores, axis=1)]
+        predicted: npt.NDArray[Any] = self.classes_[np.argmax(scores, axis=1)]
+        return predicted

@@ -394,8 +394,8 @@ cdef double _ndtri(double p) noexcept nogil:
     cdef double z = -(t - (2.515517 + 0.802853 * t + 0.010328 * t * t)
                       / (1.0 + 1.432788 * t + 0.189269 * t * t + 0.001308 * t * t * t))
     cdef double error, u
-    cdef int step
-    for step in range(3):
+    cdef int _step
+    for _step in range(3):
         error = 0.5 * erfc(-z / SQRT_2) - q
         u = error * SQRT_2PI * exp(z * z / 2.0)
         z = z - u / (1.0 + z * u / 2.0)

@@ -6,8 +6,10 @@ import math
 import numbers
 import operator
 import secrets
+from typing import SupportsFloat, SupportsIndex, cast
 
 import numpy as np
+import numpy.typing as npt
 
 from .._native import load
 from . import numpy_reference, python_reference
@@ -56,14 +58,15 @@ class ScaledTModel:
     True
     """
 
-    def __init__(self, data, nu):
+    def __init__(self, data: npt.ArrayLike, nu: SupportsFloat) -> None:
         self._data = _checked_data(data)
         self._nu = _checked_nu(nu)
-        if not math.isfinite(self._data.size * self._nu):  # the shape n·ν/2 of τ²'s conditional
+        # n * nu / 2 is the shape of tau2's conditional.
+        if not math.isfinite(self._data.size * self._nu):
             raise ValueError(f"nu is too large for {self._data.size} points, got {self._nu}")
 
     @property
-    def data(self) -> np.ndarray:
+    def data(self) -> npt.NDArray[np.float64]:
         """The data, a read-only float64 array."""
         return self._data
 
@@ -76,12 +79,12 @@ class ScaledTModel:
 
     def run(
         self,
-        burn_in: int = 1000,
-        sample_size: int = 2000,
-        chains: int = 1,
-        seed: int | None = None,
+        burn_in: SupportsIndex = 1000,
+        sample_size: SupportsIndex = 2000,
+        chains: SupportsIndex = 1,
+        seed: SupportsIndex | None = None,
         backend: str = "rust",
-        threads: int | None = None,
+        threads: SupportsIndex | None = None,
     ) -> SamplerResult:
         """Runs the Gibbs sampler and returns its draws.
 
@@ -169,7 +172,12 @@ class ScaledTModel:
             mu, sigma2, tau2, alpha2 = load("_core").scaled_t_gibbs(
                 self._data, self._nu, burn_in, sample_size, chains, seed, threads
             )
-            draws = {"mu": mu, "sigma2": sigma2, "tau2": tau2, "alpha2": alpha2}
+            draws: dict[str, npt.NDArray[np.float64]] = {
+                "mu": mu,
+                "sigma2": sigma2,
+                "tau2": tau2,
+                "alpha2": alpha2,
+            }
         elif backend == "numpy":
             with np.errstate(all="ignore"):  # a chain that leaves the float range is reported below
                 draws = numpy_reference.sample(
@@ -193,7 +201,7 @@ class ScaledTModel:
                 raise ValueError(
                     f"a chain left the floating-point range ({error}): {_IMPROPER}"
                 ) from None
-            draws = dict(zip(lists, arrays))
+            draws = dict(zip(lists, arrays, strict=True))
             for name, values in lists.items():
                 draws[name][...] = values
             _check_reference_draws(draws, burn_in)
@@ -206,7 +214,7 @@ _IMPROPER = (
 )
 
 
-def _check_reference_draws(draws: dict, burn_in: int) -> None:
+def _check_reference_draws(draws: dict[str, npt.NDArray[np.float64]], burn_in: int) -> None:
     """The Rust engine's check, for the reference backends: every draw finite, scales > 0."""
     bad = ~np.isfinite(draws["mu"])
     for name in ("sigma2", "tau2", "alpha2"):
@@ -219,7 +227,7 @@ def _check_reference_draws(draws: dict, burn_in: int) -> None:
         )
 
 
-def _checked_data(data) -> np.ndarray:
+def _checked_data(data: npt.ArrayLike) -> npt.NDArray[np.float64]:
     is_time = getattr(getattr(data, "dtype", None), "kind", "") in ("m", "M")  # datetime64 etc.
     if isinstance(data, (str, bytes)) or is_time:
         raise TypeError("data must be a 1-D array-like of real numbers")
@@ -254,7 +262,7 @@ def _checked_data(data) -> np.ndarray:
     return array
 
 
-def _checked_nu(nu) -> float:
+def _checked_nu(nu: object) -> float:
     if isinstance(nu, bool) or not isinstance(nu, numbers.Real):
         raise TypeError(f"nu must be a real number, got {type(nu).__name__}")
     nu = float(nu)
@@ -263,31 +271,31 @@ def _checked_nu(nu) -> float:
     return nu
 
 
-def _checked_count(name: str, value, minimum: int) -> int:
+def _checked_count(name: str, value: object, minimum: int) -> int:
     if isinstance(value, bool):
         raise TypeError(f"{name} must be an int, got bool")
     try:
-        value = operator.index(value)
+        count = operator.index(cast("SupportsIndex", value))  # which refuses the rest
     except TypeError:
         raise TypeError(f"{name} must be an int, got {type(value).__name__}") from None
-    if value < minimum:
-        raise ValueError(f"{name} must be an int >= {minimum}, got {value}")
-    if value >= 2**63:
-        raise ValueError(f"{name} must be < 2**63, got {value}")
-    return value
+    if count < minimum:
+        raise ValueError(f"{name} must be an int >= {minimum}, got {count}")
+    if count >= 2**63:
+        raise ValueError(f"{name} must be < 2**63, got {count}")
+    return count
 
 
-def _checked_seed(seed) -> int:
+def _checked_seed(seed: object) -> int:
     if seed is None:
         return secrets.randbits(64)
     if isinstance(seed, bool):
         raise TypeError("seed must be an int in [0, 2**64) or None, got bool")
     try:
-        seed = operator.index(seed)
+        value = operator.index(cast("SupportsIndex", seed))  # which refuses the rest
     except TypeError:
         raise TypeError(
             f"seed must be an int in [0, 2**64) or None, got {type(seed).__name__}"
         ) from None
-    if not 0 <= seed < 2**64:
-        raise ValueError(f"seed must be an int in [0, 2**64), got {seed}")
-    return seed
+    if not 0 <= value < 2**64:
+        raise ValueError(f"seed must be an int in [0, 2**64), got {value}")
+    return value

@@ -67,4 +67,4 @@ def sample(
         [sample_chain(data, nu, burn_in, sample_size, chain_rng(seed, c)) for c in range(chains)],
         axis=1,
     )
-    return dict(zip(("mu", "sigma2", "tau2", "alpha2"), stacked))
+    return dict(zip(("mu", "sigma2", "tau2", "alpha2"), stacked, strict=True))

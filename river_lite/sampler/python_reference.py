@@ -72,12 +72,13 @@ def sample_chain(
         weights = [chi_squared(rng, nu + 1.0) / (nu * tau2 + (x - mu) ** 2 / alpha2) for x in data]
         sum_w = sum(weights)
         # mu: a precision-weighted mean.
-        mean = sum(w * x for w, x in zip(weights, data)) / sum_w
+        mean = sum(w * x for w, x in zip(weights, data, strict=True)) / sum_w
         mu = mean + math.sqrt(alpha2 / sum_w) * rng.normalvariate(0.0, 1.0)
         # tau2: Gamma(n nu / 2, rate nu / 2 * sum_w) is a unit Gamma variate divided by the rate.
         tau2 = rng.gammavariate(n * nu / 2.0, 1.0) / (nu / 2.0 * sum_w)
         # alpha2: n s2 / chi2_n with n s2 = sum(w_i (x_i - mu)^2).
-        alpha2 = sum(w * (x - mu) ** 2 for w, x in zip(weights, data)) / chi_squared(rng, n)
+        squares = sum(w * (x - mu) ** 2 for w, x in zip(weights, data, strict=True))
+        alpha2 = squares / chi_squared(rng, n)
         if iteration >= burn_in:
             mus.append(mu)
             sigma2s.append(alpha2 * tau2)

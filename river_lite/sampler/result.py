@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TypeVar
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Literal, TypeVar
 
 import numpy as np
+import numpy.typing as npt
 
 from .._native import load
 
 T = TypeVar("T")
 
-_diagnostics = load("sampler._diagnostics")
+if TYPE_CHECKING:
+    from . import _diagnostics  # the stub, sampler/_diagnostics.pyi, for the type checker
+else:
+    _diagnostics = load("sampler._diagnostics")
 
 #: The identified parameters, which the summaries and diagnostics report.
 PARAMETERS = ("mu", "sigma2")
@@ -49,7 +53,18 @@ class SamplerResult:
     True
     """
 
-    def __init__(self, mu, sigma2, tau2, alpha2, *, nu, burn_in, seed, backend):
+    def __init__(
+        self,
+        mu: npt.NDArray[np.float64],
+        sigma2: npt.NDArray[np.float64],
+        tau2: npt.NDArray[np.float64],
+        alpha2: npt.NDArray[np.float64],
+        *,
+        nu: float,
+        burn_in: int,
+        seed: int,
+        backend: str,
+    ) -> None:
         self.mu = mu
         self.sigma2 = sigma2
         self.tau2 = tau2
@@ -61,11 +76,11 @@ class SamplerResult:
 
     @property
     def chains(self) -> int:
-        return self.mu.shape[0]
+        return int(self.mu.shape[0])
 
     @property
     def sample_size(self) -> int:
-        return self.mu.shape[1]
+        return int(self.mu.shape[1])
 
     def __repr__(self) -> str:
         return (
@@ -73,7 +88,7 @@ class SamplerResult:
             f"sample_size={self.sample_size}, seed={self.seed})"
         )
 
-    def _each(self, statistic: Callable[[np.ndarray], T]) -> dict[str, T]:
+    def _each(self, statistic: Callable[[npt.NDArray[np.float64]], T]) -> dict[str, T]:
         return {name: statistic(getattr(self, name)) for name in PARAMETERS}
 
     def mean(self) -> dict[str, float]:
@@ -84,15 +99,17 @@ class SamplerResult:
         """Posterior standard deviations (``ddof=1``) over all chains."""
         return self._each(lambda draws: float(np.std(draws, ddof=1)))
 
-    def quantiles(self, q=(0.025, 0.5, 0.975)) -> dict[str, np.ndarray]:
+    def quantiles(
+        self, q: Sequence[float] = (0.025, 0.5, 0.975)
+    ) -> dict[str, npt.NDArray[np.float64]]:
         """Posterior quantiles ``q`` (NumPy's default, linear interpolation) over all chains."""
         return self._each(lambda draws: np.quantile(draws, q))
 
-    def ess(self, method: str = "bulk") -> dict[str, float]:
+    def ess(self, method: Literal["bulk", "mean"] = "bulk") -> dict[str, float]:
         """Effective sample sizes; see :func:`river_lite.sampler.ess`."""
         return self._each(lambda draws: _diagnostics.ess(draws, method))
 
-    def rhat(self, method: str = "rank") -> dict[str, float]:
+    def rhat(self, method: Literal["rank", "split"] = "rank") -> dict[str, float]:
         """Split-R̂; see :func:`river_lite.sampler.rhat`."""
         return self._each(lambda draws: _diagnostics.rhat(draws, method))
 
@@ -105,8 +122,10 @@ class SamplerResult:
         mean, sd, mcse = self.mean(), self.sd(), self.mcse()
         quantiles, ess, rhat = self.quantiles(), self.ess(), self.rhat()
         lines = [
-            f"{'':8}{'mean':>10}{'sd':>10}{'2.5%':>10}{'50%':>10}{'97.5%':>10}"
-            f"{'mcse':>9}{'ess':>8}{'rhat':>7}"
+            (
+                f"{'':8}{'mean':>10}{'sd':>10}{'2.5%':>10}{'50%':>10}{'97.5%':>10}"
+                f"{'mcse':>9}{'ess':>8}{'rhat':>7}"
+            )
         ]
         for name in PARAMETERS:
             q = quantiles[name]

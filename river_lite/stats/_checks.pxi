@@ -29,7 +29,9 @@ cdef const double[::1] _float_vector(values) except *:
     ``values`` (NumPy would parse, truncate or count them); Python objects are read one by
     one as ``update(x)`` reads ``x``."""
     if isinstance(values, (str, bytes, bytearray, dict)):
-        raise TypeError(f"values must be a 1-D array-like of real numbers, got {type(values).__name__}")
+        raise TypeError(
+            f"values must be a 1-D array-like of real numbers, got {type(values).__name__}"
+        )
     if hasattr(values, "__next__"):  # a generator or another iterator: read it once
         values = list(values)
     try:
@@ -69,7 +71,9 @@ cdef Py_ssize_t _check_window_size(object window_size, Py_ssize_t largest) excep
     integers are integers; bools, floats and arrays are not."""
     cdef object size = _integer_or_none(window_size)
     if size is None or not 1 <= size <= largest:
-        raise ValueError(f"window_size must be an integer >= 1 and <= {largest}, got {window_size!r}")
+        raise ValueError(
+            f"window_size must be an integer >= 1 and <= {largest}, got {window_size!r}"
+        )
     return size
 
 

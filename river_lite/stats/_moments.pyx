@@ -554,7 +554,9 @@ cdef class EWMean:
         cdef double keep2 = keep * keep, keep3 = keep2 * keep, keep4 = keep2 * keep2
         cdef Py_ssize_t end = start + (xs.shape[0] - start) // 4 * 4
         for i in range(start, end, 4):
-            mean = keep4 * mean + a * (keep3 * xs[i] + keep2 * xs[i + 1] + keep * xs[i + 2] + xs[i + 3])
+            mean = keep4 * mean + a * (
+                keep3 * xs[i] + keep2 * xs[i + 1] + keep * xs[i + 2] + xs[i + 3]
+            )
         for i in range(end, xs.shape[0]):
             mean = a * xs[i] + keep * mean
         self.mean = mean
@@ -652,7 +654,9 @@ cdef class EWVar:
             d2 = xs[i + 1] - (keep * mean + p1)
             d3 = xs[i + 2] - (keep2 * mean + p2)
             d4 = xs[i + 3] - (keep3 * mean + p3)
-            var = keep4 * var + a * (keep4 * d1 * d1 + keep3 * d2 * d2 + keep2 * d3 * d3 + keep * d4 * d4)
+            var = keep4 * var + a * (
+                keep4 * d1 * d1 + keep3 * d2 * d2 + keep2 * d3 * d3 + keep * d4 * d4
+            )
             mean = keep4 * mean + keep * p3 + a * xs[i + 3]
         for i in range(end, xs.shape[0]):
             diff = xs[i] - mean
@@ -682,7 +686,9 @@ cdef class EWVar:
         var = _state_float(var, "EWVar", "var")
         if var < 0:
             raise ValueError(f"bad EWVar state: var must be >= 0, got {var!r}")
-        self.n, self.mean, self.var = _state_count(n, "EWVar"), _state_float(mean, "EWVar", "mean"), var
+        self.n, self.mean, self.var = (
+            _state_count(n, "EWVar"), _state_float(mean, "EWVar", "mean"), var
+        )
 
 
 cdef class _CentralMoments:
@@ -711,7 +717,11 @@ cdef class _CentralMoments:
         cdef double delta_n2 = delta_n * delta_n
         cdef double term = delta * delta_n * (n - 1.0)
         self.mean += delta_n
-        self.m4 += term * delta_n2 * (n * n - 3.0 * n + 3.0) + 6.0 * delta_n2 * self.m2 - 4.0 * delta_n * self.m3
+        self.m4 += (
+            term * delta_n2 * (n * n - 3.0 * n + 3.0)
+            + 6.0 * delta_n2 * self.m2
+            - 4.0 * delta_n * self.m3
+        )
         self.m3 += term * delta_n * (n - 2.0) - 3.0 * delta_n * self.m2
         self.m2 += term
         self.n = n
@@ -732,7 +742,6 @@ cdef class _CentralMoments:
         self.n, self.mean = merged.n, merged.mean
         self.m2, self.m3, self.m4 = merged.m2, merged.m3, merged.m4
 
-
     def __repr__(self):
         return _describe(self, f"bias={bool(self.bias)}", self.get())
 
@@ -744,7 +753,10 @@ cdef class _CentralMoments:
     def __setstate__(self, state):
         kind = type(self).__name__
         n, mean, m2, m3, m4 = _unpack_state(state, kind, 5)
-        values = [_state_float(v, kind, f) for v, f in zip((mean, m2, m3, m4), ("mean", "m2", "m3", "m4"))]
+        values = [
+            _state_float(v, kind, f)
+            for v, f in zip((mean, m2, m3, m4), ("mean", "m2", "m3", "m4"))
+        ]
         if values[1] < 0 or values[3] < 0:
             raise ValueError(f"bad {kind} state: m2 and m4 must be >= 0")
         self.n = _state_count(n, kind)
@@ -870,7 +882,9 @@ cdef class Rolling:
             stat = stat(**kwargs)
         elif kwargs:
             raise TypeError("keyword arguments are only accepted with a statistic class")
-        if not (callable(getattr(stat, "update", None)) and callable(getattr(stat, "revert", None))):
+        if not (
+            callable(getattr(stat, "update", None)) and callable(getattr(stat, "revert", None))
+        ):
             raise TypeError(f"{type(stat).__name__} cannot be rolled: it has no revert method")
         # The window is one allocation of window_size doubles: its size in bytes must fit.
         window_size = _check_window_size(window_size, PY_SSIZE_T_MAX // sizeof(double))
@@ -941,7 +955,9 @@ cdef class Rolling:
         if type(obj) is not type(self.obj):
             raise ValueError(f"bad Rolling state: expected a {type(self.obj).__name__}")
         if not isinstance(window, tuple) or len(window) > self.window_size:
-            raise ValueError(f"bad Rolling state: window must be a tuple of at most {self.window_size} values")
+            raise ValueError(
+                f"bad Rolling state: window must be a tuple of at most {self.window_size} values"
+            )
         values = [_state_float(v, "Rolling", "window") for v in window]
         with cython.critical_section(self):
             self.obj = obj

@@ -84,7 +84,9 @@ cdef extern from *:
         RollingWindow *(*window_decode)(const unsigned char *, size_t, OwnedBytes *) noexcept nogil
         void (*p2_update_pair)(P2Quantile *, P2Quantile *, double) noexcept nogil
 
-cdef const StatsApi *api = <const StatsApi *>PyCapsule_GetPointer(_core.stats_api, "native_stats_api")
+cdef const StatsApi *api = <const StatsApi *>PyCapsule_GetPointer(
+    _core.stats_api, "native_stats_api"
+)
 if api.size != sizeof(StatsApi) or api.version != 2:
     raise ImportError(
         "the Rust and Cython extensions of this package come from different builds "
@@ -111,7 +113,9 @@ cdef P2Quantile *_decode_p2(str kind, object encoded) except NULL:
     cdef OwnedBytes error
     error.data = NULL
     error.len = 0
-    cdef P2Quantile *engine = api.p2_decode(&view[0] if len(encoded) else NULL, len(encoded), &error)
+    cdef P2Quantile *engine = api.p2_decode(
+        &view[0] if len(encoded) else NULL, len(encoded), &error
+    )
     if engine == NULL:
         raise _decode_error(kind, error)
     return engine
@@ -124,7 +128,9 @@ cdef RollingWindow *_decode_window(str kind, object encoded) except NULL:
     cdef OwnedBytes error
     error.data = NULL
     error.len = 0
-    cdef RollingWindow *window = api.window_decode(&view[0] if len(encoded) else NULL, len(encoded), &error)
+    cdef RollingWindow *window = api.window_decode(
+        &view[0] if len(encoded) else NULL, len(encoded), &error
+    )
     if window == NULL:
         raise _decode_error(kind, error)
     return window
@@ -416,7 +422,7 @@ cdef class RollingQuantile:
         cdef RollingWindow *window = _decode_window("RollingQuantile", encoded)
         if api.window_size(window) != self.window_size:
             api.window_free(window)
-            raise ValueError(f"bad RollingQuantile state: it is for another window_size")
+            raise ValueError("bad RollingQuantile state: it is for another window_size")
         with cython.critical_section(self):
             api.window_free(self.window)
             self.window = window
@@ -509,7 +515,7 @@ cdef class RollingIQR:
         cdef RollingWindow *window = _decode_window("RollingIQR", encoded)
         if api.window_size(window) != self.window_size:
             api.window_free(window)
-            raise ValueError(f"bad RollingIQR state: it is for another window_size")
+            raise ValueError("bad RollingIQR state: it is for another window_size")
         with cython.critical_section(self):
             api.window_free(self.window)
             self.window = window

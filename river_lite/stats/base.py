@@ -37,6 +37,10 @@ registered as virtual subclasses of :class:`Univariate` (and :class:`Revertible`
 from __future__ import annotations
 
 import abc
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import numpy.typing as npt
 
 
 class Univariate(abc.ABC):
@@ -60,7 +64,7 @@ class Univariate(abc.ABC):
     def update(self, x: float) -> None: ...
 
     @abc.abstractmethod
-    def update_many(self, values) -> None: ...
+    def update_many(self, values: npt.ArrayLike) -> None: ...
 
     @abc.abstractmethod
     def get(self) -> float | None: ...

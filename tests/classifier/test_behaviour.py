@@ -121,7 +121,9 @@ def test_random_state_gives_bit_identical_models(make):
     assert_same_model(a, b)
     np.testing.assert_array_equal(a.predict_proba(X), b.predict_proba(X))
     other = make().set_params(random_state=2).fit(X, y)
-    assert any(not np.array_equal(p, q) for p, q in zip(parameters(a), parameters(other)))
+    assert any(
+        not np.array_equal(p, q) for p, q in zip(parameters(a), parameters(other), strict=True)
+    )
 
 
 @pytest.mark.parametrize("make", MODELS)
@@ -223,10 +225,10 @@ def test_corrupt_or_foreign_state_raises_value_error(make):
         {**state, "engine": b"garbage"},
         {**state, "engine": "not bytes"},
     ):
-        with pytest.raises(ValueError):
+        with pytest.raises(ValueError, match=r"^cannot restore"):
             fresh.__setstate__(bad)
     other = (MLPClassifier if isinstance(model, SGDClassifier) else SGDClassifier)()
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="not a pickled"):
         other.__setstate__(state)
     engine_type = type(model._engine)
     foreign = (
@@ -249,7 +251,7 @@ def test_random_bytes_never_crash_the_decoder():
     @hypothesis.given(st.binary(max_size=200))
     def check(data):
         for engine in (_core.SgdEngine, _core.MlpEngine):
-            with pytest.raises(ValueError):
+            with pytest.raises(ValueError, match=r"^cannot restore the model"):
                 engine.from_bytes(data)
 
     check()
@@ -263,11 +265,14 @@ def test_learn_one_predict_one(make):
     assert model.predict_one({"a": 1.0, "b": 2.0, "c": 3.0, "d": 4.0}) is None
     assert model.predict_proba_one({"a": 1.0, "b": 2.0, "c": 3.0, "d": 4.0}) == {}
     names = ["a", "b", "c", "d"]
-    for xi, yi in zip(X[:300], y[:300]):
-        model.learn_one(dict(zip(names, xi)), int(yi), classes=[0, 1, 2])
-    proba = model.predict_proba_one(dict(zip(names, X[0])))
+    for xi, yi in zip(X[:300], y[:300], strict=True):
+        model.learn_one(dict(zip(names, xi, strict=True)), int(yi), classes=[0, 1, 2])
+    proba = model.predict_proba_one(dict(zip(names, X[0], strict=True)))
     assert set(proba) == {0, 1, 2} and abs(sum(proba.values()) - 1.0) < 1e-9
-    hits = [model.predict_one(dict(zip(names, xi))) == yi for xi, yi in zip(X[300:], y[300:])]
+    hits = [
+        model.predict_one(dict(zip(names, xi, strict=True))) == yi
+        for xi, yi in zip(X[300:], y[300:], strict=True)
+    ]
     assert np.mean(hits) > 0.8
     with pytest.raises(ValueError, match="not trained with"):
         model.predict_one({"a": 1.0, "zzz": 2.0})

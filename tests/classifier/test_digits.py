@@ -72,11 +72,11 @@ def test_online_learning_on_digits(digits):
     mlp = MLPClassifier(
         hidden_layer_sizes=(32,), learning_rate_init=0.01, standardize=True, random_state=0
     )
-    for xi, yi in zip(X[:1200], y[:1200]):
+    for xi, yi in zip(X[:1200], y[:1200], strict=True):
         mlp.learn_one({f"pixel{j}": v for j, v in enumerate(xi)}, yi, classes=np.arange(10))
     hits = [
         mlp.predict_one({f"pixel{j}": v for j, v in enumerate(xi)}) == yi
-        for xi, yi in zip(X[1500:], y[1500:])
+        for xi, yi in zip(X[1500:], y[1500:], strict=True)
     ]
     # One pass, one Adam step per sample (chance is 0.1).
     assert np.mean(hits) >= 0.7

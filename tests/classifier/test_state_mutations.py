@@ -43,8 +43,9 @@ def test_mutated_classifier_states(name):
 
     for target in accepted_mutations(model, state, rng, unchanged):
         call_all(
-            lambda: target.predict(X[:5]),
-            lambda: target.predict_proba(X[:5]),
-            lambda: target.partial_fit(X[:10], y[:10]),
-            lambda: target.fit(X, y),
+            target,
+            lambda t: t.predict(X[:5]),
+            lambda t: t.predict_proba(X[:5]),
+            lambda t: t.partial_fit(X[:10], y[:10]),
+            lambda t: t.fit(X, y),
         )

@@ -7,10 +7,10 @@ and its next ``partial_fit`` panicked."""
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import math
 import random
-import contextlib
 
 MUTATIONS = 500
 TOLERATED = (ValueError, TypeError, ArithmeticError)
@@ -66,8 +66,8 @@ def accepted_mutations(original, state, rng: random.Random, unchanged):
         yield target
 
 
-def call_all(*calls) -> None:
-    """Runs every call; each may fail with a built-in exception, and only with one."""
+def call_all(target, *calls) -> None:
+    """Runs every ``call(target)``; each may fail with a built-in exception, and only with one."""
     for call in calls:
         with contextlib.suppress(TOLERATED):
-            call()
+            call(target)

@@ -14,7 +14,7 @@ def talk_data(n: int, seed: int, mu: float = -3.14, sigma2: float = 30.0, nu: fl
 
 def posterior_means(x: np.ndarray, nu: float, points: int = 601) -> tuple[float, float]:
     """E[mu | x] and E[sigma2 | x] for p(mu, sigma2 | x) ∝ (1/sigma2) Π t_nu(x_i | mu, sigma2),
-    by the trapezoidal rule on a ``points × points`` grid over (mu, log sigma2), on which the
+    by the trapezoidal rule on a ``points`` x ``points`` grid over (mu, log sigma2), on which the
     prior 1/sigma2 is flat. The grid is centred on robust estimates (median, and the scale
     that makes the t_nu quartiles match the data's) and widened until the density on its
     border is below 1e-12 of the peak, so it covers the posterior also for heavy tails."""

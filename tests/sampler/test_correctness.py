@@ -49,7 +49,7 @@ def test_quadrature_is_converged():
 @pytest.mark.parametrize("backend", list(RUNS))
 def test_heavy_tailed_posterior_means_within_four_monte_carlo_standard_errors(backend):
     result = ScaledTModel(HEAVY_DATA, HEAVY_NU).run(backend=backend, **RUNS[backend])
-    for name, exact in zip(("mu", "sigma2"), posterior_means(HEAVY_DATA, HEAVY_NU)):
+    for name, exact in zip(("mu", "sigma2"), posterior_means(HEAVY_DATA, HEAVY_NU), strict=True):
         estimate, mcse = result.mean()[name], result.mcse()[name]
         assert 0 < mcse < 0.05 * abs(exact), "the run is too short to test anything"
         assert abs(estimate - exact) < 4 * mcse, f"{backend} {name}: {estimate} ± {mcse} vs {exact}"
@@ -59,7 +59,7 @@ def test_heavy_tailed_posterior_means_within_four_monte_carlo_standard_errors(ba
 @pytest.mark.parametrize("name", ["mu", "sigma2"])
 def test_posterior_mean_within_four_monte_carlo_standard_errors(backend, name):
     result = run(backend)
-    exact = dict(zip(("mu", "sigma2"), exact_means()))[name]
+    exact = dict(zip(("mu", "sigma2"), exact_means(), strict=True))[name]
     estimate, mcse = result.mean()[name], result.mcse()[name]
     assert 0 < mcse < 0.05 * abs(exact), "the run is too short to test anything"
     assert abs(estimate - exact) < 4 * mcse, f"{backend} {name}: {estimate} ± {mcse} vs {exact}"

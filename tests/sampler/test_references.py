@@ -32,10 +32,10 @@ def expected_sweeps(data, nu, sweeps):
             s2 = (nu * tau2 + ((x - mu) / math.sqrt(alpha2)) ** 2) / (nu + 1)
             u.append((nu + 1) * s2 / (nu + 1))
         precision = sum(1 / (alpha2 * u_i) for u_i in u)
-        mean = sum(x / (alpha2 * u_i) for x, u_i in zip(data, u)) / precision
+        mean = sum(x / (alpha2 * u_i) for x, u_i in zip(data, u, strict=True)) / precision
         mu = mean + Z / math.sqrt(precision)
         tau2 = (n * nu / 2) / (nu / 2 * sum(1 / u_i for u_i in u))
-        s2 = sum((x - mu) ** 2 / u_i for x, u_i in zip(data, u)) / n
+        s2 = sum((x - mu) ** 2 / u_i for x, u_i in zip(data, u, strict=True)) / n
         alpha2 = n * s2 / n
         rows.append((mu, alpha2 * tau2, tau2, alpha2))
     return np.array(rows).T

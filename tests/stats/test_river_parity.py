@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import pytest
 
@@ -113,10 +115,10 @@ def quantile_errors():
         (distribution, q): np.array(
             [
                 p2_errors(
-                    lambda: stats.Quantile(q),
-                    lambda: river_stats.Quantile(q),
+                    functools.partial(stats.Quantile, q),
+                    functools.partial(river_stats.Quantile, q),
                     distribution,
-                    lambda values: np.quantile(values, q),
+                    functools.partial(np.quantile, q=q),
                     seed,
                 )
                 for seed in SEEDS
