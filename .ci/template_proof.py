@@ -156,10 +156,12 @@ def public_names(root: Path, package: str, module: str) -> list[str]:
     """The ``__all__`` of a module, read from its source."""
     tree = ast.parse((root / package / module / "__init__.py").read_text())
     for node in tree.body:
-        if isinstance(node, ast.Assign) and any(
-            isinstance(t, ast.Name) and t.id == "__all__" for t in node.targets
+        if (
+            isinstance(node, ast.Assign)
+            and any(isinstance(t, ast.Name) and t.id == "__all__" for t in node.targets)
+            and isinstance(node.value, ast.List | ast.Tuple)
         ):
-            return [ast.literal_eval(e) for e in node.value.elts]  # type: ignore[attr-defined]
+            return [ast.literal_eval(e) for e in node.value.elts]
     return []
 
 
@@ -235,7 +237,12 @@ def check_artifact_names(
 
 def sdist_members(sdist: Path) -> dict[str, bytes]:
     with tarfile.open(sdist) as archive:
-        return {m.name: archive.extractfile(m).read() for m in archive.getmembers() if m.isfile()}  # type: ignore[union-attr]
+        members = {}
+        for member in archive.getmembers():
+            content = archive.extractfile(member) if member.isfile() else None
+            if content is not None:
+                members[member.name] = content.read()
+        return members
 
 
 def wheel_members(wheel: Path) -> dict[str, bytes]:
@@ -466,7 +473,9 @@ def main() -> int:
             f"{report['lines before']} -> {report['lines after']} lines of code; "
             f"{report['crates pruned']} crates pruned from Cargo.lock; tests: {report['tests']}"
         )
-        for what, seconds in report["timings"].items():  # type: ignore[attr-defined]
+        timings = report["timings"]
+        assert isinstance(timings, dict)
+        for what, seconds in timings.items():
             print(f"      {what:40s} {seconds:6.0f} s")
     print(f"  {'total':44s} {time.perf_counter() - started:6.0f} s")
     return 0
