@@ -29,8 +29,9 @@ pub fn decode<T: DeserializeOwned>(kind: &str, bytes: &[u8]) -> Result<T, String
     let (header, rest): (Header, &[u8]) =
         postcard::take_from_bytes(bytes).map_err(|e| format!("not a {kind} state ({e})"))?;
     if header.kind != kind {
+        // A corrupt header can name no kind, or one made of odd characters: quote it.
         return Err(format!(
-            "this is a {} state, not a {kind} state",
+            "this is a state of kind {:?}, not a {kind} state",
             header.kind
         ));
     }
