@@ -62,7 +62,7 @@ mod tests {
         assert_eq!(decode::<(u64, f64)>("Thing", &bytes).unwrap(), (3, 2.5));
         assert!(decode::<(u64, f64)>("Other", &bytes)
             .unwrap_err()
-            .contains("Thing state"));
+            .contains("state of kind \"Thing\", not a Other state"));
         assert!(decode::<(u64, f64)>("Thing", &bytes[..bytes.len() - 1]).is_err());
         let mut longer = bytes.clone();
         longer.push(0);
