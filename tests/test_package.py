@@ -105,7 +105,7 @@ def test_the_installed_wheel_lists_its_rust_crates_in_an_sbom():
     assert document["bomFormat"] == "CycloneDX"
     assert document["metadata"]["component"]["version"] == river_lite.__version__
     linked = {c["name"] for c in document["components"] if c["scope"] == "required"}
-    assert {"pyo3", "numpy"} <= linked, linked  # the binding crates, at least
+    assert "pyo3" in linked, linked  # the bindings' crate, at least
     assert all(c["purl"].startswith("pkg:cargo/") and c["licenses"] for c in document["components"])
 
 
