@@ -48,14 +48,15 @@ def members(path: Path) -> dict[str, tuple[str, bytes]]:
                 )
                 for info in archive.infolist()
             }
+    found = {}
     with tarfile.open(path) as archive:
-        return {
-            m.name: (
+        for m in archive.getmembers():
+            content = archive.extractfile(m) if m.isfile() else None
+            found[m.name] = (
                 f"mtime {m.mtime} mode {m.mode:o} owner {m.uid}:{m.gid} {m.uname}:{m.gname}",
-                archive.extractfile(m).read() if m.isfile() else b"",
+                content.read() if content else b"",
             )
-            for m in archive.getmembers()
-        }
+    return found
 
 
 def differences(a: Path, b: Path) -> list[str]:
@@ -125,7 +126,7 @@ def epoch_of(sdist: Path) -> int:
     with tarfile.open(sdist) as archive:
         times = {m.mtime for m in archive.getmembers()}
     assert len(times) == 1, f"{sdist.name} members carry {len(times)} different times"
-    return times.pop()
+    return int(times.pop())
 
 
 def check_dated(artifact: Path, epoch: int) -> None:

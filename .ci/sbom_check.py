@@ -39,13 +39,16 @@ def cargo_tree(target: str, features: str, edges: str) -> set[tuple[str, str]]:
     command = ["cargo", "tree", "--locked", "-e", edges, "--target", target, "--prefix", "none"]
     command += ["--format", "{p}", *(["--features", features] if features else [])]
     output = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=True).stdout
-    crates = {tuple(re.match(r"(\S+) v(\S+)", line).groups()) for line in output.splitlines()}
-    root = re.match(r"(\S+) v(\S+)", output).groups()
-    return crates - {root}
+    crates = []
+    for line in output.splitlines():
+        match = re.match(r"(\S+) v(\S+)", line)
+        assert match, f"unexpected line from cargo tree: {line!r}"
+        crates.append((match.group(1), match.group(2)))
+    return set(crates) - {crates[0]}  # the first line is the root crate
 
 
-def wheel_sbom(wheel: Path) -> tuple[str, dict, str, str]:
-    """(path in the wheel, document, distribution name, version) of the wheel's own SBOM."""
+def wheel_sbom(wheel: Path) -> tuple[str, str, str, str]:
+    """(path in the wheel, its text, distribution name, version) of the wheel's own SBOM."""
     with zipfile.ZipFile(wheel) as archive:
         names = archive.namelist()
         (record,) = [n for n in names if re.fullmatch(r"[^/]+\.dist-info/RECORD", n)]
