@@ -70,7 +70,9 @@ def readme(session: nox.Session) -> None:
 
 @nox.session(python=False, default=True)
 def packaging(session: nox.Session) -> None:
-    """sdist -> wheel per local CPython -> auditwheel -> checks -> clean-venv tests."""
+    """sdist -> wheel per local CPython -> auditwheel -> checks (SBOM against cargo tree) ->
+    a second build elsewhere, byte-identical -> clean-venv tests; then the abi3 wheel, tested
+    on every local CPython >= 3.12."""
     session.run(sys.executable, str(ROOT / ".ci" / "packaging_proof.py"), *session.posargs)
 
 

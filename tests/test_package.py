@@ -83,6 +83,32 @@ def test_demo_runs_every_module_demo():
     assert demos and len(out.strip().split("\n\n")) == len(demos), out
 
 
+def test_the_installed_wheel_lists_its_rust_crates_in_an_sbom():
+    # PEP 770: <dist-info>/sboms/ holds the CycloneDX SBOM setup.py writes into every wheel.
+    import importlib.metadata
+    import json
+
+    (name,) = importlib.metadata.packages_distributions()[river_lite.__name__]
+    direct_url = json.loads(
+        importlib.metadata.distribution(name).read_text("direct_url.json") or "{}"
+    )
+    if direct_url.get("dir_info", {}).get("editable"):
+        pytest.skip("an editable install is not a wheel, which is what carries the SBOM")
+    sboms = [
+        f
+        for f in importlib.metadata.files(name) or []
+        if f.parent.name == "sboms" and f.name.endswith(".cdx.json")
+    ]
+    ours = [f for f in sboms if f.name != "auditwheel.cdx.json"]
+    assert len(ours) == 1, f"expected one SBOM of the Rust crates in the dist-info, found {sboms}"
+    document = json.loads(ours[0].read_text(encoding="utf-8"))
+    assert document["bomFormat"] == "CycloneDX"
+    assert document["metadata"]["component"]["version"] == river_lite.__version__
+    linked = {c["name"] for c in document["components"] if c["scope"] == "required"}
+    assert "pyo3" in linked, linked  # the bindings' crate, at least
+    assert all(c["purl"].startswith("pkg:cargo/") and c["licenses"] for c in document["components"])
+
+
 def test_unknown_command_is_a_usage_error():
     result = subprocess.run(
         [sys.executable, "-m", "river_lite", "nope"],
