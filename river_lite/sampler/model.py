@@ -90,6 +90,11 @@ class ScaledTModel:
     def __repr__(self) -> str:
         return f"ScaledTModel(<{self._data.size} points>, nu={self._nu!r})"
 
+    def __reduce__(self):
+        # Rebuilt from its data and nu (checked again), so that a model sent to another process
+        # (a dask worker, say) has read-only data like any other.
+        return (type(self), (self._data, self._nu))
+
     def run(
         self,
         burn_in: int = 1000,
