@@ -25,6 +25,7 @@ def scaled_t_gibbs(
     chains: int,
     seed: int,
     threads: int | None = None,
+    first_chain: int | None = None,
 ) -> tuple[
     npt.NDArray[np.float64],
     npt.NDArray[np.float64],

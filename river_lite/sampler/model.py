@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import math
 import numbers
 import operator
@@ -16,6 +17,11 @@ from . import numpy_reference, python_reference
 from .result import SamplerResult
 
 BACKENDS = ("rust", "numpy", "python")
+
+#: A seed has chains ``0 .. CHAIN_LIMIT - 1``: with the Rust backend chain ``c`` starts
+#: ``c * 2**128`` steps into the seed's xoshiro256++ stream and its latent-scale lanes
+#: ``2**192`` steps further, where chain ``c + 2**64`` would start (see ``run``).
+CHAIN_LIMIT = 2**64
 
 
 class ScaledTModel:
@@ -64,6 +70,7 @@ class ScaledTModel:
         # n * nu / 2 is the shape of tau2's conditional.
         if not math.isfinite(self._data.size * self._nu):
             raise ValueError(f"nu is too large for {self._data.size} points, got {self._nu}")
+        self._data_digest: str | None = None
 
     @property
     def data(self) -> npt.NDArray[np.float64]:
@@ -74,8 +81,22 @@ class ScaledTModel:
     def nu(self) -> float:
         return self._nu
 
+    @property
+    def data_digest(self) -> str:
+        """A fingerprint of the data (BLAKE2b of its little-endian float64 bytes), which
+        :meth:`SamplerResult.concat` compares to refuse runs on other data."""
+        if self._data_digest is None:
+            little_endian = self._data.astype("<f8", copy=False).tobytes()
+            self._data_digest = hashlib.blake2b(little_endian, digest_size=16).hexdigest()
+        return self._data_digest
+
     def __repr__(self) -> str:
         return f"ScaledTModel(<{self._data.size} points>, nu={self._nu!r})"
+
+    def __reduce__(self) -> tuple[type[ScaledTModel], tuple[npt.NDArray[np.float64], float]]:
+        # Rebuilt from its data and nu (checked again), so that a model sent to another process
+        # (a dask worker, say) has read-only data like any other.
+        return (type(self), (self._data, self._nu))
 
     def run(
         self,
@@ -85,6 +106,7 @@ class ScaledTModel:
         seed: SupportsIndex | None = None,
         backend: str = "rust",
         threads: SupportsIndex | None = None,
+        first_chain: SupportsIndex = 0,
     ) -> SamplerResult:
         """Runs the Gibbs sampler and returns its draws.
 
@@ -128,10 +150,11 @@ class ScaledTModel:
         Raises
         ------
         TypeError
-            If a count or the seed is not an int, or ``backend`` is not a str.
+            If a count, ``first_chain`` or the seed is not an int, or ``backend`` is not a str.
         ValueError
-            If a count is out of range, the seed is outside ``[0, 2**64)``, ``backend`` is
-            unknown, or a chain leaves the floating-point range.
+            If a count is out of range, the seed is outside ``[0, 2**64)``, ``first_chain`` is
+            negative or ``first_chain + chains > 2**64``, ``backend`` is unknown, or a chain
+            leaves the floating-point range.
         MemoryError
             If the draws (4 arrays of ``chains * sample_size`` floats) cannot be allocated.
         KeyboardInterrupt
@@ -140,11 +163,15 @@ class ScaledTModel:
 
         Examples
         --------
-        >>> from river_lite.sampler import ScaledTModel
+        >>> from river_lite.sampler import SamplerResult, ScaledTModel
         >>> model = ScaledTModel([2.1, 3.4, 1.9, 8.8, 2.6, 3.0], nu=3)
         >>> a = model.run(burn_in=100, sample_size=500, seed=42)
         >>> b = model.run(burn_in=100, sample_size=500, seed=42, threads=1)
         >>> bool((a.mu == b.mu).all())
+        True
+        >>> both = model.run(burn_in=100, sample_size=500, seed=42, chains=2)
+        >>> parts = [model.run(burn_in=100, sample_size=500, seed=42, first_chain=k) for k in (0, 1)]
+        >>> bool((SamplerResult.concat(parts).mu == both.mu).all())
         True
         >>> model.run(sample_size=0)
         Traceback (most recent call last):
@@ -154,6 +181,7 @@ class ScaledTModel:
         burn_in = _checked_count("burn_in", burn_in, 0)
         sample_size = _checked_count("sample_size", sample_size, 1)
         chains = _checked_count("chains", chains, 1)
+        first_chain = _checked_first_chain(first_chain, chains)
         seed = _checked_seed(seed)
         if not isinstance(backend, str):
             raise TypeError(
@@ -170,7 +198,7 @@ class ScaledTModel:
 
         if backend == "rust":
             mu, sigma2, tau2, alpha2 = load("_core").scaled_t_gibbs(
-                self._data, self._nu, burn_in, sample_size, chains, seed, threads
+                self._data, self._nu, burn_in, sample_size, chains, seed, threads, first_chain
             )
             draws: dict[str, npt.NDArray[np.float64]] = {
                 "mu": mu,
@@ -181,9 +209,9 @@ class ScaledTModel:
         elif backend == "numpy":
             with np.errstate(all="ignore"):  # a chain that leaves the float range is reported below
                 draws = numpy_reference.sample(
-                    self._data, self._nu, burn_in, sample_size, chains, seed
+                    self._data, self._nu, burn_in, sample_size, chains, seed, first_chain
                 )
-            _check_reference_draws(draws, burn_in)
+            _check_reference_draws(draws, burn_in, first_chain)
         else:
             # The arrays first: a size that cannot be allocated fails now, not after sampling.
             try:
@@ -195,7 +223,7 @@ class ScaledTModel:
                 ) from None
             try:
                 lists = python_reference.sample(
-                    self._data.tolist(), self._nu, burn_in, sample_size, chains, seed
+                    self._data.tolist(), self._nu, burn_in, sample_size, chains, seed, first_chain
                 )
             except ArithmeticError as error:  # a division by zero or an overflow mid-chain
                 raise ValueError(
@@ -204,8 +232,16 @@ class ScaledTModel:
             draws = dict(zip(lists, arrays, strict=True))
             for name, values in lists.items():
                 draws[name][...] = values
-            _check_reference_draws(draws, burn_in)
-        return SamplerResult(**draws, nu=self._nu, burn_in=burn_in, seed=seed, backend=backend)
+            _check_reference_draws(draws, burn_in, first_chain)
+        return SamplerResult(
+            **draws,
+            nu=self._nu,
+            burn_in=burn_in,
+            seed=seed,
+            backend=backend,
+            chain_ids=range(first_chain, first_chain + chains),
+            data_digest=self.data_digest,
+        )
 
 
 _IMPROPER = (
@@ -214,15 +250,17 @@ _IMPROPER = (
 )
 
 
-def _check_reference_draws(draws: dict[str, npt.NDArray[np.float64]], burn_in: int) -> None:
+def _check_reference_draws(
+    draws: dict[str, npt.NDArray[np.float64]], burn_in: int, first_chain: int
+) -> None:
     """The Rust engine's check, for the reference backends: every draw finite, scales > 0."""
     bad = ~np.isfinite(draws["mu"])
     for name in ("sigma2", "tau2", "alpha2"):
         bad |= ~(np.isfinite(draws[name]) & (draws[name] > 0))
     if bad.any():
-        chain, draw = (int(i[0]) for i in np.nonzero(bad))
+        row, draw = (int(i[0]) for i in np.nonzero(bad))
         raise ValueError(
-            f"chain {chain} reached a non-finite or zero value (seen at iteration {burn_in + draw}, "
+            f"chain {first_chain + row} reached a non-finite or zero value (seen at iteration {burn_in + draw}, "
             f"or before): {_IMPROPER}"
         )
 
@@ -283,6 +321,23 @@ def _checked_count(name: str, value: object, minimum: int) -> int:
     if count >= 2**63:
         raise ValueError(f"{name} must be < 2**63, got {count}")
     return count
+
+
+def _checked_first_chain(first_chain: object, chains: int) -> int:
+    if isinstance(first_chain, bool):
+        raise TypeError("first_chain must be an int, got bool")
+    try:
+        index = operator.index(cast("SupportsIndex", first_chain))  # which refuses the rest
+    except TypeError:
+        raise TypeError(f"first_chain must be an int, got {type(first_chain).__name__}") from None
+    if index < 0:
+        raise ValueError(f"first_chain must be an int >= 0, got {index}")
+    if index + chains > CHAIN_LIMIT:
+        raise ValueError(
+            "first_chain + chains must be <= 2**64 (a seed has chains 0 to 2**64 - 1), got "
+            f"first_chain={index} and chains={chains}"
+        )
+    return index
 
 
 def _checked_seed(seed: object) -> int:

@@ -50,9 +50,16 @@ def chain_rng(seed: int, chain: int) -> np.random.Generator:
 
 
 def sample(
-    data: np.ndarray, nu: float, burn_in: int, sample_size: int, chains: int, seed: int
+    data: np.ndarray,
+    nu: float,
+    burn_in: int,
+    sample_size: int,
+    chains: int,
+    seed: int,
+    first_chain: int = 0,
 ) -> dict[str, np.ndarray]:
-    """Runs ``chains`` chains one after the other; returns ``{name: (chains, sample_size)}``.
+    """Runs chains ``first_chain … first_chain + chains - 1`` of ``seed`` one after the other;
+    returns ``{name: (chains, sample_size)}``.
 
     Examples
     --------
@@ -63,8 +70,9 @@ def sample(
     >>> draws["sigma2"].shape
     (2, 5)
     """
+    chain_range = range(first_chain, first_chain + chains)
     stacked = np.stack(
-        [sample_chain(data, nu, burn_in, sample_size, chain_rng(seed, c)) for c in range(chains)],
+        [sample_chain(data, nu, burn_in, sample_size, chain_rng(seed, c)) for c in chain_range],
         axis=1,
     )
     return dict(zip(("mu", "sigma2", "tau2", "alpha2"), stacked, strict=True))

@@ -94,9 +94,16 @@ def chain_rng(seed: int, chain: int) -> random.Random:
 
 
 def sample(
-    data: Sequence[float], nu: float, burn_in: int, sample_size: int, chains: int, seed: int
+    data: Sequence[float],
+    nu: float,
+    burn_in: int,
+    sample_size: int,
+    chains: int,
+    seed: int,
+    first_chain: int = 0,
 ) -> dict[str, list[list[float]]]:
-    """Runs ``chains`` chains one after the other; returns ``{name: [chain draws, ...]}``.
+    """Runs chains ``first_chain … first_chain + chains - 1`` of ``seed`` one after the other;
+    returns ``{name: [chain draws, ...]}``.
 
     Examples
     --------
@@ -106,8 +113,9 @@ def sample(
     >>> [len(draws["mu"]), len(draws["mu"][0])]
     [2, 5]
     """
+    chain_range = range(first_chain, first_chain + chains)
     columns = [
-        sample_chain(data, nu, burn_in, sample_size, chain_rng(seed, c)) for c in range(chains)
+        sample_chain(data, nu, burn_in, sample_size, chain_rng(seed, c)) for c in chain_range
     ]
     names = ("mu", "sigma2", "tau2", "alpha2")
     return {name: [chain[k] for chain in columns] for k, name in enumerate(names)}

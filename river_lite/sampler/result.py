@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Literal, TypeVar
 
 import numpy as np
@@ -36,6 +36,13 @@ class SamplerResult:
     seed : int
         The seed of the run (drawn afresh when ``run`` got ``seed=None``).
     backend : str
+    chain_ids : tuple of int
+        The index of each row's chain among the seed's chains: ``first_chain,
+        first_chain + 1, …`` for a run, any distinct indices after :meth:`concat`.
+    data_digest : str or None
+        A fingerprint of the model's data (:attr:`ScaledTModel.data_digest
+        <river_lite.sampler.ScaledTModel.data_digest>`), so that :meth:`concat` refuses
+        results of other data; None when unknown (then they cannot be concatenated).
 
     Examples
     --------
@@ -64,6 +71,8 @@ class SamplerResult:
         burn_in: int,
         seed: int,
         backend: str,
+        chain_ids: Iterable[int] | None = None,
+        data_digest: str | None = None,
     ) -> None:
         self.mu = mu
         self.sigma2 = sigma2
@@ -73,6 +82,103 @@ class SamplerResult:
         self.burn_in = burn_in
         self.seed = seed
         self.backend = backend
+        self.chain_ids = tuple(range(mu.shape[0]) if chain_ids is None else chain_ids)
+        if len(self.chain_ids) != mu.shape[0]:
+            raise ValueError(
+                f"chain_ids must give one index per chain ({mu.shape[0]}), got {len(self.chain_ids)}"
+            )
+        self.data_digest = data_digest
+
+    @classmethod
+    def concat(cls, results: Iterable[SamplerResult]) -> SamplerResult:
+        """The results of several runs as one, their chains stacked in the order given.
+
+        Splits a run across processes or machines: ``run(chains=4, seed=s)`` equals
+        ``concat([run(chains=1, seed=s, first_chain=k) for k in range(4)])`` bit for bit, and
+        the summaries and diagnostics (ESS, R̂) of the two are the same.
+
+        Parameters
+        ----------
+        results : iterable of SamplerResult
+            Runs of one model (same data and ``nu``) with the same ``burn_in``,
+            ``sample_size``, ``seed`` and backend, and no chain twice.
+
+        Returns
+        -------
+        SamplerResult
+            ``chain_ids`` lists the chains of ``results[0]``, then those of ``results[1]``...
+
+        Raises
+        ------
+        TypeError
+            If an item is not a SamplerResult.
+        ValueError
+            If ``results`` is empty, or the runs differ in data, ``nu``, ``burn_in``,
+            ``sample_size``, ``seed`` or backend, or share a chain; the message names the
+            first difference.
+
+        Examples
+        --------
+        >>> from river_lite.sampler import SamplerResult, ScaledTModel
+        >>> model = ScaledTModel([2.1, 3.4, 1.9, 8.8, 2.6, 3.0], nu=3)
+        >>> parts = [model.run(sample_size=300, seed=8, first_chain=k) for k in (2, 0, 1)]
+        >>> merged = SamplerResult.concat(parts)
+        >>> merged.chain_ids
+        (2, 0, 1)
+        >>> whole = model.run(sample_size=300, seed=8, chains=3)
+        >>> bool((merged.sigma2[1] == whole.sigma2[0]).all())
+        True
+        >>> SamplerResult.concat([parts[0], parts[0]])
+        Traceback (most recent call last):
+            ...
+        ValueError: chain 2 appears twice: results[1] repeats a chain of an earlier result
+        """
+        results = list(results)
+        if not results:
+            raise ValueError("concat needs at least one SamplerResult, got none")
+        for i, result in enumerate(results):
+            if not isinstance(result, SamplerResult):
+                raise TypeError(
+                    f"results[{i}] must be a SamplerResult, got {type(result).__name__}"
+                )
+        first = results[0]
+        for i, result in enumerate(results):
+            if result.data_digest is None:
+                raise ValueError(
+                    f"results[{i}] has no data_digest (it was not made by ScaledTModel.run): "
+                    "cannot check that the runs share their data"
+                )
+            for name in ("data_digest", "nu", "burn_in", "sample_size", "seed", "backend"):
+                if getattr(result, name) != getattr(first, name):
+                    what = "data" if name == "data_digest" else name
+                    raise ValueError(
+                        f"results[{i}] differs from results[0] in {what} "
+                        f"({getattr(result, name)!r} != {getattr(first, name)!r}): only runs of "
+                        "one model with the same burn_in, sample_size, seed and backend "
+                        "concatenate"
+                    )
+        seen: set[int] = set()
+        for i, result in enumerate(results):
+            for chain in result.chain_ids:
+                if chain in seen:
+                    raise ValueError(
+                        f"chain {chain} appears twice: results[{i}] repeats a chain of an "
+                        "earlier result"
+                    )
+                seen.add(chain)
+        stacked = {
+            name: np.concatenate([getattr(result, name) for result in results], axis=0)
+            for name in ("mu", "sigma2", "tau2", "alpha2")
+        }
+        return cls(
+            **stacked,
+            nu=first.nu,
+            burn_in=first.burn_in,
+            seed=first.seed,
+            backend=first.backend,
+            chain_ids=[chain for result in results for chain in result.chain_ids],
+            data_digest=first.data_digest,
+        )
 
     @property
     def chains(self) -> int:
@@ -83,9 +189,11 @@ class SamplerResult:
         return int(self.mu.shape[1])
 
     def __repr__(self) -> str:
+        # The chain indices only when they are not the plain 0, 1, ... of a whole run.
+        ids = "" if self.chain_ids == tuple(range(self.chains)) else f", chain_ids={self.chain_ids}"
         return (
             f"SamplerResult(backend={self.backend!r}, chains={self.chains}, "
-            f"sample_size={self.sample_size}, seed={self.seed})"
+            f"sample_size={self.sample_size}, seed={self.seed}{ids})"
         )
 
     def _each(self, statistic: Callable[[npt.NDArray[np.float64]], T]) -> dict[str, T]:

@@ -3,8 +3,9 @@
 
 import operator
 
-# The version of the pickled state of every class; bump on a layout change.
-STATE_VERSION = 1
+# The version of the pickled state of every class; bump on a layout change. 2: Var, Skew and
+# Kurtosis keep the low part of their double-double mean (mean_lo).
+STATE_VERSION = 2
 
 
 cdef inline int _check_finite(double x) except -1:
@@ -130,6 +131,18 @@ cdef double _state_count(object value, str kind) except? -1.0:
     if n < 0 or n != <long long>n:
         raise ValueError(f"bad {kind} state: n must be a whole number >= 0, got {value!r}")
     return n
+
+
+# Why some statistics refuse `+` and `-` (their __add__ and __sub__ raise these TypeErrors, so
+# that the message says why instead of Python's "unsupported operand").
+_WINDOW_NOT_MERGEABLE = (
+    "it describes the last window_size values of one stream, and the windows of two streams "
+    "do not make the window of their union"
+)
+
+
+cdef object _not_mergeable(object stat, str why):
+    return TypeError(f"{type(stat).__name__} statistics cannot be merged or subtracted: {why}")
 
 
 cdef str _describe(object stat, str params, object value):

@@ -13,9 +13,11 @@ and without one Cython would silently accept and ignore any arguments (``Mean(5)
 
 cimport cython
 from libc.math cimport isfinite, sqrt
-from libc.limits cimport INT_MAX
+from libc.limits cimport INT_MAX, LLONG_MAX
 from libc.stdlib cimport free, malloc
 from cpython.pyport cimport PY_SSIZE_T_MAX
+
+import copy
 
 import numpy as np
 
@@ -31,38 +33,75 @@ cdef inline double _check_revert(double n, str kind) except -1.0:
 
 
 ctypedef struct Moments:
-    # Count, mean and central moment sums (M2 = sum of squared deviations, ...).
+    # Count, mean and central moment sums (M2 = sum of squared deviations, ...). The mean is a
+    # double-double, mean + mean_lo: on values like 1e9 + noise a double mean is off by up to
+    # half an ulp of 1e9 (6e-8), which moves M3 by 3 * 6e-8 * M2 and, when two parts merge,
+    # M2 by 2 * delta * 6e-8 * n_a * n_b / n: far more than 1e-12 relative. With the low part
+    # the mean is exact to ~1e-16 of the spread of the values, whatever their offset.
     double n
     double mean
+    double mean_lo
     double m2
     double m3
     double m4
 
 
+cdef enum:
+    # Values per block of a batch sum: blocks are summed on their own, then added up, so that
+    # rounding errors grow with sqrt(block) + sqrt(n / block) rather than with sqrt(n).
+    SUM_BLOCK = 1024
+
+
+cdef inline double _two_sum_error(double a, double b, double total) noexcept nogil:
+    """The rounding error of ``total = a + b``: ``a + b == total + error`` exactly (Knuth's
+    TwoSum; needs IEEE arithmetic without -ffast-math, which setup.py does not use)."""
+    cdef double b_part = total - a
+    cdef double a_part = total - b_part
+    return (a - a_part) + (b - b_part)
+
+
 cdef Moments _batch_moments(const double[::1] xs, int order) noexcept nogil:
-    """Moments of a batch in two passes (mean, then deviations): vectorisable, with no
+    """Moments of a batch in two passes (mean, then deviations), summed by blocks: no
     division per value, and exact to rounding however far the values sit from zero."""
     cdef Moments b
-    cdef Py_ssize_t i, n = xs.shape[0]
-    cdef double shift = xs[0], total = 0.0, d, d2
+    cdef Py_ssize_t i, start, stop, n = xs.shape[0]
+    cdef double shift = xs[0], total = 0.0, block, offset, d, d2, s2, s3, s4
     b.n = n
     b.m2 = b.m3 = b.m4 = 0.0
     # Summing differences from the first value keeps the mean of a constant batch exact (and
     # its deviations exactly zero, as the one-by-one update gives).
-    for i in range(n):
-        total += xs[i] - shift
-    b.mean = shift + total / n
-    if order == 2:
-        for i in range(n):
-            d = xs[i] - b.mean
-            b.m2 += d * d
-    elif order == 4:
-        for i in range(n):
-            d = xs[i] - b.mean
-            d2 = d * d
-            b.m2 += d2
-            b.m3 += d2 * d
-            b.m4 += d2 * d2
+    start = 0
+    while start < n:
+        stop = min(start + SUM_BLOCK, n)
+        block = 0.0
+        for i in range(start, stop):
+            block += xs[i] - shift
+        total += block
+        start = stop
+    offset = total / n
+    b.mean = shift + offset
+    b.mean_lo = _two_sum_error(shift, offset, b.mean)
+    if order < 2:
+        return b
+    start = 0
+    while start < n:
+        stop = min(start + SUM_BLOCK, n)
+        s2 = s3 = s4 = 0.0
+        if order == 2:
+            for i in range(start, stop):
+                d = (xs[i] - b.mean) - b.mean_lo
+                s2 += d * d
+        else:
+            for i in range(start, stop):
+                d = (xs[i] - b.mean) - b.mean_lo
+                d2 = d * d
+                s2 += d2
+                s3 += d2 * d
+                s4 += d2 * d2
+        b.m2 += s2
+        b.m3 += s3
+        b.m4 += s4
+        start = stop
     return b
 
 
@@ -76,16 +115,22 @@ cdef Moments _checked_batch(const double[::1] xs, int order) except *:
 
 
 cdef Moments _merge_moments(Moments a, Moments b) noexcept nogil:
-    """Moments of the union of two samples (Chan et al. 1979; Pébay 2008 for M3 and M4)."""
+    """Moments of the union of two samples (Chan et al. 1979; Pébay 2008 for M3 and M4), the
+    mean kept as a double-double."""
+    if b.n == 0:
+        return a
     if a.n == 0:
         return b
     cdef Moments m
     cdef double n = a.n + b.n
-    cdef double delta = b.mean - a.mean
+    # The high parts first: exact when the means are close (Sterbenz), then the low parts.
+    cdef double delta = (b.mean - a.mean) + (b.mean_lo - a.mean_lo)
     cdef double delta_n = delta / n
     cdef double product = a.n * b.n
+    cdef double tail = a.mean_lo + delta_n * b.n
     m.n = n
-    m.mean = a.mean + delta_n * b.n
+    m.mean = a.mean + tail
+    m.mean_lo = _two_sum_error(a.mean, tail, m.mean)
     m.m2 = a.m2 + b.m2 + delta * delta_n * product
     m.m3 = (a.m3 + b.m3 + delta * delta_n * delta_n * product * (a.n - b.n)
             + 3.0 * delta_n * (a.n * b.m2 - b.n * a.m2))
@@ -94,6 +139,109 @@ cdef Moments _merge_moments(Moments a, Moments b) noexcept nogil:
             + 6.0 * delta_n * delta_n * (a.n * a.n * b.m2 + b.n * b.n * a.m2)
             + 4.0 * delta_n * (a.n * b.m3 - b.n * a.m3))
     return m
+
+
+cdef Moments _remove_moments(Moments whole, Moments part, int order, str kind) except *:
+    """The moments of ``whole`` without its sub-sample ``part``: ``_merge_moments`` solved for
+    its first argument. ValueError when ``part`` holds more values than ``whole``, or when the
+    rest would have a sum of squares (or fourth powers) below zero by more than rounding can
+    explain: then ``part`` was not a part of ``whole``.
+
+    Exact in real arithmetic; in floating point the rest is accurate relative to the whole's
+    sums, so a rest whose spread is tiny next to the part's (a removed outlier) keeps only
+    the digits that survive the cancellation, as River's subtraction does."""
+    if part.n > whole.n:
+        raise ValueError(
+            f"cannot remove {part.n:g} values from a {kind} of {whole.n:g}: the right operand "
+            "must be a part of the left one"
+        )
+    cdef Moments rest
+    rest.n = whole.n - part.n
+    if rest.n == 0 or part.n == 0:
+        return whole if part.n == 0 else Moments(0.0, 0.0, 0.0, 0.0, 0.0, 0.0)
+    cdef double n = whole.n
+    # whole mean - part mean, then the rest's mean: whole + (whole - part) * part.n / rest.n.
+    cdef double gap = (whole.mean - part.mean) + (whole.mean_lo - part.mean_lo)
+    cdef double tail = whole.mean_lo + gap * (part.n / rest.n)
+    rest.mean = whole.mean + tail
+    rest.mean_lo = _two_sum_error(whole.mean, tail, rest.mean)
+    rest.m2 = rest.m3 = rest.m4 = 0.0
+    if order < 2:
+        return rest
+    # The merge's delta (part mean - rest mean) and its terms, with a = rest and b = part.
+    cdef double delta = -gap * (n / rest.n)
+    cdef double delta_n = delta / n
+    cdef double product = rest.n * part.n
+    cdef double cross2 = delta * delta_n * product
+    rest.m2 = whole.m2 - part.m2 - cross2
+    _check_rest_sum(rest.m2, whole.m2 + part.m2 + cross2, "squares", kind)
+    rest.m2 = max(rest.m2, 0.0)
+    if order < 4:
+        return rest
+    cdef double cross3 = (delta * delta_n * delta_n * product * (rest.n - part.n)
+                          + 3.0 * delta_n * (rest.n * part.m2 - part.n * rest.m2))
+    rest.m3 = whole.m3 - part.m3 - cross3
+    cdef double cross4 = (
+        delta * delta_n * delta_n * delta_n * product
+        * (rest.n * rest.n - product + part.n * part.n)
+        + 6.0 * delta_n * delta_n * (rest.n * rest.n * part.m2 + part.n * part.n * rest.m2)
+        + 4.0 * delta_n * (rest.n * part.m3 - part.n * rest.m3)
+    )
+    rest.m4 = whole.m4 - part.m4 - cross4
+    _check_rest_sum(rest.m4, whole.m4 + part.m4 + abs(cross4), "fourth powers", kind)
+    rest.m4 = max(rest.m4, 0.0)
+    return rest
+
+
+cdef int _check_rest_sum(double rest, double scale, str what, str kind) except -1:
+    # Rounding makes a true zero at most a few ulps of the sums involved negative; 1e-9 of
+    # them is a million times that, and only a right operand that is no part of the left one
+    # goes further.
+    if rest < -1e-9 * scale:
+        raise ValueError(
+            f"cannot subtract: the rest would have a negative sum of {what}, so the right "
+            f"operand is not a part of the stream of the left {kind}"
+        )
+    return 0
+
+
+cdef inline double _shifted_mean(double *mean, double *mean_lo, double step) noexcept nogil:
+    """Adds ``step`` to the double-double ``mean + mean_lo``, in place; returns ``step``."""
+    cdef double tail = mean_lo[0] + step
+    cdef double total = mean[0] + tail
+    mean_lo[0] = _two_sum_error(mean[0], tail, total)
+    mean[0] = total
+    return step
+
+
+cdef double _state_mean_lo(object value, double mean, str kind) except? -1.0:
+    """The low part of a pickled double-double mean: finite and below an ulp of ``mean``."""
+    cdef double lo = _state_float(value, kind, "mean_lo")
+    if abs(lo) > abs(mean) * 2.220446049250313e-16:
+        raise ValueError(f"bad {kind} state: mean_lo {value!r} exceeds an ulp of mean {mean!r}")
+    return lo
+
+
+cdef object _operand(object stat, object other):
+    """``other``, once it is known to be a statistic of ``stat``'s class: only those merge."""
+    if type(other) is not type(stat):
+        raise TypeError(
+            f"a {type(stat).__name__} merges only with another {type(stat).__name__}, "
+            f"got {type(other).__name__}"
+        )
+    return other
+
+
+cdef object _combined(object stat, object other, bint subtract):
+    """``stat + other`` (or ``-``) as a new object: a copy of ``stat`` merged in place, so the
+    in-place operators hold the one implementation, and an error leaves both unchanged."""
+    _operand(stat, other)
+    result = copy.copy(stat)
+    if subtract:
+        result -= other
+    else:
+        result += other
+    return result
 
 
 cdef class Count:
@@ -113,6 +261,15 @@ cdef class Count:
     3
     >>> count.revert(1.0)
     >>> count
+    Count(): 2
+
+    Counts of parts of a stream add up, and a part's count can be taken away again:
+
+    >>> other = stats.Count()
+    >>> other.update_many([4.0, 5.0])
+    >>> count + other
+    Count(): 4
+    >>> (count + other) - other
     Count(): 2
     """
 
@@ -142,6 +299,33 @@ cdef class Count:
         """The count."""
         return self.n
 
+    def __iadd__(self, other):
+        """Adds the count of another stream."""
+        cdef Count that = _operand(self, other)
+        if that.n > LLONG_MAX - self.n:
+            raise OverflowError(f"the count {self.n} + {that.n} exceeds {LLONG_MAX}")
+        self.n += that.n
+        return self
+
+    def __add__(self, other):
+        """A new Count of both streams."""
+        return _combined(self, other, False)
+
+    def __isub__(self, other):
+        """Takes away the count of a part of the stream."""
+        cdef Count that = _operand(self, other)
+        if that.n > self.n:
+            raise ValueError(
+                f"cannot remove {that.n} values from a Count of {self.n}: the right operand "
+                "must be a part of the left one"
+            )
+        self.n -= that.n
+        return self
+
+    def __sub__(self, other):
+        """A new Count without a part of the stream."""
+        return _combined(self, other, True)
+
     @property
     def name(self):
         return "count"
@@ -165,6 +349,11 @@ cdef class Mean:
     ``get()`` returns ``None`` before the first update. ``revert(x)`` removes a value seen
     earlier. NaN and infinite values raise ``ValueError`` and leave the state unchanged.
 
+    Means of parts of a stream merge exactly (Chan et al., 1979): ``a + b`` is the mean of
+    both streams and ``a += b`` merges ``b`` into ``a``. ``a - b`` and ``a -= b`` remove a
+    part ``b`` of ``a``'s stream, as River's do, except that removing more values than ``a``
+    holds is a ``ValueError`` (River returns an empty mean).
+
     Examples
     --------
     >>> from river_lite import stats
@@ -176,6 +365,12 @@ cdef class Mean:
     >>> mean.revert(6.0)
     >>> mean.get()
     1.5
+    >>> other = stats.Mean()
+    >>> other.update_many([6.0, 7.0])
+    >>> (mean + other).get()  # the mean of 1, 2, 6, 7
+    4.0
+    >>> ((mean + other) - other).get()
+    1.5
     """
 
     cdef readonly double n
@@ -183,6 +378,9 @@ cdef class Mean:
 
     def __init__(self):
         pass
+
+    cdef Moments _moments(self):
+        return Moments(self.n, self.mean, 0.0, 0.0, 0.0, 0.0)
 
     def update(self, double x):
         """Adds one value."""
@@ -195,9 +393,7 @@ cdef class Mean:
         cdef const double[::1] xs = _float_vector(values)
         if xs.shape[0] == 0:
             return
-        cdef Moments merged = _merge_moments(
-            Moments(self.n, self.mean, 0.0, 0.0, 0.0), _checked_batch(xs, 1)
-        )
+        cdef Moments merged = _merge_moments(self._moments(), _checked_batch(xs, 1))
         self.n, self.mean = merged.n, merged.mean
 
     def revert(self, double x):
@@ -213,6 +409,28 @@ cdef class Mean:
     def get(self):
         """The mean, or None before the first update."""
         return self.mean if self.n > 0 else None
+
+    def __iadd__(self, other):
+        """Merges the mean of another stream into this one."""
+        cdef Mean that = _operand(self, other)
+        cdef Moments merged = _merge_moments(self._moments(), that._moments())
+        self.n, self.mean = merged.n, merged.mean
+        return self
+
+    def __add__(self, other):
+        """A new Mean of both streams."""
+        return _combined(self, other, False)
+
+    def __isub__(self, other):
+        """Removes a part of the stream, given as the Mean of that part."""
+        cdef Mean that = _operand(self, other)
+        cdef Moments rest = _remove_moments(self._moments(), that._moments(), 1, "Mean")
+        self.n, self.mean = rest.n, rest.mean
+        return self
+
+    def __sub__(self, other):
+        """A new Mean without a part of the stream."""
+        return _combined(self, other, True)
 
     @property
     def name(self):
@@ -240,7 +458,14 @@ cdef class Var:
     Notes
     -----
     ``get()`` returns ``None`` before the first update and 0.0 while ``n <= ddof`` (as River
-    does). ``revert(x)`` removes a value seen earlier.
+    does). ``revert(x)`` removes a value seen earlier. The mean is kept in double-double
+    precision, so the variance of values like ``1e9 + noise`` is exact to rounding.
+
+    Variances of parts of a stream merge exactly (Chan et al., 1979): ``a + b`` is the
+    variance of both streams and ``a += b`` merges ``b`` into ``a``. ``a - b`` and ``a -= b``
+    remove a part ``b`` of ``a``'s stream, as River's do; a ``b`` with more values than ``a``,
+    or one that cannot be a part of it (the rest would have a negative sum of squares), is a
+    ``ValueError``. Both operands must have the same ``ddof`` (``ValueError`` otherwise).
 
     Examples
     --------
@@ -251,11 +476,19 @@ cdef class Var:
     1.6666666666666667
     >>> stats.Var(ddof=0).get() is None
     True
+    >>> first, second = stats.Var(), stats.Var()
+    >>> first.update_many([1.0, 2.0])
+    >>> second.update_many([3.0, 4.0])
+    >>> (first + second).get()
+    1.6666666666666667
+    >>> ((first + second) - second).get()
+    0.5
     """
 
     cdef readonly double n
     cdef readonly int ddof
     cdef double mean
+    cdef double mean_lo
     cdef double sum_squares
 
     def __init__(self, ddof=1):
@@ -267,11 +500,17 @@ cdef class Var:
             raise ValueError(f"ddof must be >= 0 and <= {INT_MAX}, got {ddof}")
         self.ddof = ddof
 
+    cdef Moments _moments(self):
+        return Moments(self.n, self.mean, self.mean_lo, self.sum_squares, 0.0, 0.0)
+
+    cdef void _set(self, Moments m) noexcept:
+        self.n, self.mean, self.mean_lo, self.sum_squares = m.n, m.mean, m.mean_lo, m.m2
+
     cdef inline void _add(self, double x) noexcept:
-        cdef double old_mean = self.mean
+        cdef double delta = (x - self.mean) - self.mean_lo  # x minus the mean so far
         self.n += 1.0
-        self.mean += (1.0 / self.n) * (x - self.mean)
-        self.sum_squares += (x - old_mean) * (x - self.mean)
+        cdef double step = _shifted_mean(&self.mean, &self.mean_lo, (1.0 / self.n) * delta)
+        self.sum_squares += delta * (delta - step)  # (x - old mean) * (x - new mean)
 
     def update(self, double x):
         """Adds one value."""
@@ -283,24 +522,20 @@ cdef class Var:
         cdef const double[::1] xs = _float_vector(values)
         if xs.shape[0] == 0:
             return
-        cdef Moments merged = _merge_moments(
-            Moments(self.n, self.mean, self.sum_squares, 0.0, 0.0), _checked_batch(xs, 2)
-        )
-        self.n, self.mean, self.sum_squares = merged.n, merged.mean, merged.m2
+        self._set(_merge_moments(self._moments(), _checked_batch(xs, 2)))
 
     def revert(self, double x):
         """Removes one value seen earlier."""
         _check_finite(x)
         _check_revert(self.n, "Var")
-        cdef double old_mean = self.mean
+        cdef double delta = (x - self.mean) - self.mean_lo  # x minus the mean with it
         self.n -= 1.0
         if self.n == 0:
-            self.mean = 0.0
-            self.sum_squares = 0.0
+            self._set(Moments(0.0, 0.0, 0.0, 0.0, 0.0, 0.0))
             return
-        self.mean -= (1.0 / self.n) * (x - self.mean)
+        cdef double step = _shifted_mean(&self.mean, &self.mean_lo, -(1.0 / self.n) * delta)
         # A sum of squares: below zero only through rounding, which must not leak out.
-        self.sum_squares = max(0.0, self.sum_squares - (x - old_mean) * (x - self.mean))
+        self.sum_squares = max(0.0, self.sum_squares - delta * (delta - step))
 
     def get(self):
         """The variance, or None before the first update."""
@@ -310,6 +545,37 @@ cdef class Var:
             return 0.0
         return self.sum_squares / (self.n - self.ddof)
 
+    cdef Var _checked_operand(self, object other):
+        cdef Var that = _operand(self, other)
+        if that.ddof != self.ddof:
+            raise ValueError(
+                f"cannot combine Var(ddof={self.ddof}) with Var(ddof={that.ddof}): ddof must be "
+                "the same"
+            )
+        return that
+
+    def __iadd__(self, other):
+        """Merges the variance of another stream into this one."""
+        cdef Var that = self._checked_operand(other)
+        self._set(_merge_moments(self._moments(), that._moments()))
+        return self
+
+    def __add__(self, other):
+        """A new Var of both streams."""
+        self._checked_operand(other)
+        return _combined(self, other, False)
+
+    def __isub__(self, other):
+        """Removes a part of the stream, given as the Var of that part."""
+        cdef Var that = self._checked_operand(other)
+        self._set(_remove_moments(self._moments(), that._moments(), 2, "Var"))
+        return self
+
+    def __sub__(self, other):
+        """A new Var without a part of the stream."""
+        self._checked_operand(other)
+        return _combined(self, other, True)
+
     @property
     def name(self):
         return "var"
@@ -318,17 +584,18 @@ cdef class Var:
         return _describe(self, f"ddof={self.ddof}", self.get())
 
     def __reduce__(self):
-        state = ("Var", STATE_VERSION, self.n, self.mean, self.sum_squares)
+        state = ("Var", STATE_VERSION, self.n, self.mean, self.mean_lo, self.sum_squares)
         return (type(self), (self.ddof,), state)
 
     def __setstate__(self, state):
-        n, mean, sum_squares = _unpack_state(state, "Var", 3)
+        n, mean, mean_lo, sum_squares = _unpack_state(state, "Var", 4)
         n = _state_count(n, "Var")
+        mean = _state_float(mean, "Var", "mean")
+        mean_lo = _state_mean_lo(mean_lo, mean, "Var")
         sum_squares = _state_float(sum_squares, "Var", "sum_squares")
         if sum_squares < 0:
             raise ValueError(f"bad Var state: sum_squares must be >= 0, got {sum_squares!r}")
-        self.n, self.mean = n, _state_float(mean, "Var", "mean")
-        self.sum_squares = sum_squares
+        self._set(Moments(n, mean, mean_lo, sum_squares, 0.0, 0.0))
 
 
 cdef class _Extreme:
@@ -360,6 +627,25 @@ cdef class _Extreme:
         """The extreme value, or None before the first update."""
         return self.value if self.n > 0 else None
 
+    def __iadd__(self, other):
+        """Merges the extreme of another stream into this one."""
+        cdef _Extreme that = _operand(self, other)
+        if that.n > 0 and (self.n == 0 or self.sign * that.value > self.sign * self.value):
+            self.value = that.value
+        self.n += that.n
+        return self
+
+    def __add__(self, other):
+        """A new statistic of both streams."""
+        return _combined(self, other, False)
+
+    def __sub__(self, other):
+        what = "minimum" if self.sign < 0 else "maximum"
+        raise TypeError(
+            f"a {type(self).__name__} cannot remove a part of its stream: it keeps one value, "
+            f"not the values behind it, so the {what} of the rest is unknown"
+        )
+
     def __repr__(self):
         return _describe(self, "", self.get())
 
@@ -377,7 +663,8 @@ cdef class Min(_Extreme):
 
     Notes
     -----
-    ``get()`` returns ``None`` before the first update.
+    ``get()`` returns ``None`` before the first update. ``a + b`` and ``a += b`` merge the
+    minima of two streams exactly; ``a - b`` is a ``TypeError``: the values behind them are gone.
 
     Examples
     --------
@@ -386,6 +673,10 @@ cdef class Min(_Extreme):
     >>> low.update_many([3.0, -1.0, 2.0])
     >>> low.get()
     -1.0
+    >>> other = stats.Min()
+    >>> other.update(-4.0)
+    >>> (low + other).get()  # the minimum of both streams; Min has no subtraction
+    -4.0
     """
 
     def __cinit__(self):
@@ -404,7 +695,8 @@ cdef class Max(_Extreme):
 
     Notes
     -----
-    ``get()`` returns ``None`` before the first update.
+    ``get()`` returns ``None`` before the first update. ``a + b`` and ``a += b`` merge the
+    maxima of two streams exactly; ``a - b`` is a ``TypeError``: the values behind them are gone.
 
     Examples
     --------
@@ -413,6 +705,10 @@ cdef class Max(_Extreme):
     >>> high.update_many([3.0, -1.0, 2.0])
     >>> high.get()
     3.0
+    >>> other = stats.Max()
+    >>> other.update(5.0)
+    >>> (high + other).get()  # the maximum of both streams; Max has no subtraction
+    5.0
     """
 
     def __cinit__(self):
@@ -431,7 +727,8 @@ cdef class PeakToPeak:
 
     Notes
     -----
-    ``get()`` returns ``None`` before the first update.
+    ``get()`` returns ``None`` before the first update. ``a + b`` and ``a += b`` merge the
+    ranges of two streams exactly; ``a - b`` is a ``TypeError``: the values behind them are gone.
 
     Examples
     --------
@@ -440,6 +737,10 @@ cdef class PeakToPeak:
     >>> ptp.update_many([3.0, -1.0, 2.0])
     >>> ptp.get()
     4.0
+    >>> other = stats.PeakToPeak()
+    >>> other.update(7.0)
+    >>> (ptp + other).get()  # the range of both streams; no subtraction
+    8.0
     """
 
     cdef readonly double n
@@ -475,6 +776,27 @@ cdef class PeakToPeak:
         """The range, or None before the first update."""
         return self.high - self.low if self.n > 0 else None
 
+    def __iadd__(self, other):
+        """Merges the range of another stream into this one."""
+        cdef PeakToPeak that = _operand(self, other)
+        if that.n > 0:
+            if self.n == 0 or that.low < self.low:
+                self.low = that.low
+            if self.n == 0 or that.high > self.high:
+                self.high = that.high
+        self.n += that.n
+        return self
+
+    def __add__(self, other):
+        """A new PeakToPeak of both streams."""
+        return _combined(self, other, False)
+
+    def __sub__(self, other):
+        raise TypeError(
+            "a PeakToPeak cannot remove a part of its stream: it keeps the minimum and the "
+            "maximum, not the values behind them, so the range of the rest is unknown"
+        )
+
     @property
     def name(self):
         return "ptp"
@@ -494,6 +816,13 @@ cdef class PeakToPeak:
         self.n, self.low, self.high = _state_count(n, "PeakToPeak"), low, high
 
 
+# Why EWMean and EWVar refuse `+` and `-`.
+_FADING_NOT_MERGEABLE = (
+    "each value's weight depends on its place in one stream (the newest weighs "
+    "fading_factor), and two streams have no common order to weigh their values by"
+)
+
+
 cdef double _check_fading_factor(double fading_factor) except -1.0:
     if not (0.0 < fading_factor <= 1.0):
         raise ValueError(f"fading_factor must lie in (0, 1], got {fading_factor}")
@@ -511,7 +840,8 @@ cdef class EWMean:
 
     Notes
     -----
-    ``get()`` returns ``None`` before the first update.
+    ``get()`` returns ``None`` before the first update. It cannot be merged (``+``, ``-``
+    raise ``TypeError``): a value's weight depends on its place in one stream.
 
     Examples
     --------
@@ -566,6 +896,12 @@ cdef class EWMean:
         """The weighted mean, or None before the first update."""
         return self.mean if self.n > 0 else None
 
+    def __add__(self, other):
+        raise _not_mergeable(self, _FADING_NOT_MERGEABLE)
+
+    def __sub__(self, other):
+        raise _not_mergeable(self, _FADING_NOT_MERGEABLE)
+
     @property
     def name(self):
         return f"ewm_{self.fading_factor}"
@@ -595,7 +931,8 @@ cdef class EWVar:
     Equal to River's ``E[x^2] - E[x]^2`` with exponentially weighted means, but computed with
     Finch's (2009) update ``var = (1 - a) * (var + a * (x - mean)^2)``, which does not lose
     precision when the values sit far from zero. ``get()`` returns ``None`` before the first
-    update.
+    update. It cannot be merged (``+``, ``-`` raise ``TypeError``): a value's weight depends on
+    its place in one stream.
 
     Examples
     --------
@@ -670,6 +1007,12 @@ cdef class EWVar:
         """The weighted variance, or None before the first update."""
         return self.var if self.n > 0 else None
 
+    def __add__(self, other):
+        raise _not_mergeable(self, _FADING_NOT_MERGEABLE)
+
+    def __sub__(self, other):
+        raise _not_mergeable(self, _FADING_NOT_MERGEABLE)
+
     @property
     def name(self):
         return f"ewv_{self.fading_factor}"
@@ -693,14 +1036,19 @@ cdef class EWVar:
 
 cdef class _CentralMoments:
     """Count, mean and the 2nd to 4th central moment sums, by Pébay's (2008) one-pass update;
-    shared by Skew and Kurtosis.
+    shared by Skew and Kurtosis. The mean is a double-double (``mean + mean_lo``): M3 moves
+    by ``3 * M2`` times any error of the mean, so a double mean (off by 6e-8 at 1e9) would
+    cost the skewness of ``1e9 + noise`` most of its digits.
 
     There is no ``revert``: undoing the update subtracts fourth powers, and when a large value
-    leaves, the moments of what remains drown in its rounding error (River has none either)."""
+    leaves, the moments of what remains drown in its rounding error (River has none either).
+    Removing a whole part of the stream (``a - b``) is offered, with that caveat, since it is
+    what a window of parts or a correction needs; see Skew's notes."""
 
     cdef readonly double n
     cdef readonly bint bias
     cdef double mean
+    cdef double mean_lo
     cdef double m2
     cdef double m3
     cdef double m4
@@ -710,13 +1058,20 @@ cdef class _CentralMoments:
             raise TypeError(f"bias must be a bool, got {bias!r}")
         self.bias = bias
 
+    cdef Moments _moments(self):
+        return Moments(self.n, self.mean, self.mean_lo, self.m2, self.m3, self.m4)
+
+    cdef void _set(self, Moments m) noexcept:
+        self.n, self.mean, self.mean_lo = m.n, m.mean, m.mean_lo
+        self.m2, self.m3, self.m4 = m.m2, m.m3, m.m4
+
     cdef inline void _add(self, double x) noexcept:
         cdef double n = self.n + 1.0
-        cdef double delta = x - self.mean
+        cdef double delta = (x - self.mean) - self.mean_lo  # x minus the mean so far
         cdef double delta_n = delta / n
         cdef double delta_n2 = delta_n * delta_n
         cdef double term = delta * delta_n * (n - 1.0)
-        self.mean += delta_n
+        _shifted_mean(&self.mean, &self.mean_lo, delta_n)
         self.m4 += (
             term * delta_n2 * (n * n - 3.0 * n + 3.0)
             + 6.0 * delta_n2 * self.m2
@@ -736,31 +1091,61 @@ cdef class _CentralMoments:
         cdef const double[::1] xs = _float_vector(values)
         if xs.shape[0] == 0:
             return
-        cdef Moments merged = _merge_moments(
-            Moments(self.n, self.mean, self.m2, self.m3, self.m4), _checked_batch(xs, 4)
-        )
-        self.n, self.mean = merged.n, merged.mean
-        self.m2, self.m3, self.m4 = merged.m2, merged.m3, merged.m4
+        self._set(_merge_moments(self._moments(), _checked_batch(xs, 4)))
+
+    cdef _CentralMoments _checked_operand(self, object other):
+        cdef _CentralMoments that = _operand(self, other)
+        if that.bias != self.bias:
+            kind = type(self).__name__
+            raise ValueError(
+                f"cannot combine {kind}(bias={bool(self.bias)}) with "
+                f"{kind}(bias={bool(that.bias)}): bias must be the same"
+            )
+        return that
+
+    def __iadd__(self, other):
+        """Merges the moments of another stream into these."""
+        cdef _CentralMoments that = self._checked_operand(other)
+        self._set(_merge_moments(self._moments(), that._moments()))
+        return self
+
+    def __add__(self, other):
+        """A new statistic of both streams."""
+        self._checked_operand(other)
+        return _combined(self, other, False)
+
+    def __isub__(self, other):
+        """Removes a part of the stream, given as the same statistic of that part."""
+        cdef _CentralMoments that = self._checked_operand(other)
+        self._set(_remove_moments(self._moments(), that._moments(), 4, type(self).__name__))
+        return self
+
+    def __sub__(self, other):
+        """A new statistic without a part of the stream."""
+        self._checked_operand(other)
+        return _combined(self, other, True)
 
     def __repr__(self):
         return _describe(self, f"bias={bool(self.bias)}", self.get())
 
     def __reduce__(self):
         kind = type(self).__name__
-        state = (kind, STATE_VERSION, self.n, self.mean, self.m2, self.m3, self.m4)
+        state = (kind, STATE_VERSION, self.n, self.mean, self.mean_lo, self.m2, self.m3, self.m4)
         return (type(self), (bool(self.bias),), state)
 
     def __setstate__(self, state):
         kind = type(self).__name__
-        n, mean, m2, m3, m4 = _unpack_state(state, kind, 5)
+        n, mean, mean_lo, m2, m3, m4 = _unpack_state(state, kind, 6)
         values = [
             _state_float(v, kind, f)
             for v, f in zip((mean, m2, m3, m4), ("mean", "m2", "m3", "m4"))
         ]
         if values[1] < 0 or values[3] < 0:
             raise ValueError(f"bad {kind} state: m2 and m4 must be >= 0")
-        self.n = _state_count(n, kind)
-        self.mean, self.m2, self.m3, self.m4 = values
+        mean_lo = _state_mean_lo(mean_lo, values[0], kind)
+        self._set(
+            Moments(_state_count(n, kind), values[0], mean_lo, values[1], values[2], values[3])
+        )
 
 
 cdef class Skew(_CentralMoments):
@@ -775,12 +1160,24 @@ cdef class Skew(_CentralMoments):
     -----
     ``get()`` returns ``None`` before the first update and 0.0 while all values are equal.
 
+    Skewnesses of parts of a stream merge exactly (Pébay, 2008): ``a + b`` is the skewness
+    of both streams and ``a += b`` merges ``b`` into ``a``, to rounding even on values far
+    from zero. ``a - b`` and ``a -= b`` remove a part ``b`` of ``a``'s stream: exact in real
+    arithmetic, but the rest keeps only the digits its moment sums do not share with the
+    part, so removing a part that holds values thousands of standard deviations out leaves
+    few of them. Both operands must have the same ``bias`` (``ValueError`` otherwise).
+
     Examples
     --------
     >>> from river_lite import stats
     >>> skew = stats.Skew(bias=True)
     >>> skew.update_many([1.0, 2.0, 10.0])
     >>> round(skew.get(), 6)
+    0.674555
+    >>> first, second = stats.Skew(bias=True), stats.Skew(bias=True)
+    >>> first.update_many([1.0, 2.0])
+    >>> second.update(10.0)
+    >>> round((first + second).get(), 6)
     0.674555
     """
 
@@ -813,7 +1210,8 @@ cdef class Kurtosis(_CentralMoments):
     Notes
     -----
     ``get()`` returns ``None`` before the first update and -3.0 while all values are equal
-    (as River does).
+    (as River does). ``+``, ``+=``, ``-`` and ``-=`` merge and remove parts of the stream as
+    :class:`Skew`'s do, with the same caveat on removing extreme values.
 
     Examples
     --------
@@ -821,6 +1219,11 @@ cdef class Kurtosis(_CentralMoments):
     >>> kurtosis = stats.Kurtosis(bias=True)
     >>> kurtosis.update_many([1.0, 2.0, 3.0, 4.0])
     >>> round(kurtosis.get(), 6)
+    -1.36
+    >>> first, second = stats.Kurtosis(bias=True), stats.Kurtosis(bias=True)
+    >>> first.update_many([1.0, 2.0])
+    >>> second.update_many([3.0, 4.0])
+    >>> round((first + second).get(), 6)
     -1.36
     """
 
@@ -858,6 +1261,8 @@ cdef class Rolling:
     When the window is full, ``update(x)`` reverts the oldest value before adding ``x``. The
     window buffer is guarded by the object's critical section (free-threaded Python).
     ``get()`` is the wrapped statistic's. ``name`` is the wrapped statistic's name, as in River.
+    A window cannot be merged (``+``, ``-`` raise ``TypeError``): the windows of two streams do
+    not make the window of their union.
 
     Examples
     --------
@@ -931,6 +1336,12 @@ cdef class Rolling:
     def get(self):
         """The wrapped statistic over the window."""
         return self.obj.get()
+
+    def __add__(self, other):
+        raise _not_mergeable(self, _WINDOW_NOT_MERGEABLE)
+
+    def __sub__(self, other):
+        raise _not_mergeable(self, _WINDOW_NOT_MERGEABLE)
 
     @property
     def window(self):

@@ -155,6 +155,13 @@ cdef int _check_ordered(double q_inf, double q_sup) except -1:
     return 0
 
 
+# Why Quantile and IQR refuse `+` and `-`.
+_P2_NOT_MERGEABLE = (
+    "P² keeps a few markers fitted to one stream, and the markers of two streams do not "
+    "determine the quantiles of their union (those need the values themselves)"
+)
+
+
 cdef object _p2_value(const P2Quantile *engine):
     cdef double value
     return value if api.p2_get(engine, &value) else None
@@ -179,7 +186,9 @@ cdef class Quantile:
     one keeps seven, two more than the paper's (and River's) five, placed next to ``q``, which
     makes it more accurate. It is approximate; until the markers start moving (seven values)
     the exact quantile of the values seen is returned. ``get()`` returns ``None`` before the first
-    update. NaN and infinite values raise ``ValueError`` and leave the state unchanged.
+    update. NaN and infinite values raise ``ValueError`` and leave the state unchanged. It cannot
+    be merged (``+``, ``-`` raise ``TypeError``): the markers of two streams do not determine
+    the quantile of their union.
 
     Examples
     --------
@@ -225,6 +234,12 @@ cdef class Quantile:
         """The current estimate, or None before the first update."""
         with cython.critical_section(self):
             return _p2_value(self.engine)
+
+    def __add__(self, other):
+        raise _not_mergeable(self, _P2_NOT_MERGEABLE)
+
+    def __sub__(self, other):
+        raise _not_mergeable(self, _P2_NOT_MERGEABLE)
 
     @property
     def name(self):
@@ -312,6 +327,12 @@ cdef class IQR:
             if api.p2_get(self.lower, &low) and api.p2_get(self.upper, &high):
                 return high - low
         return None
+
+    def __add__(self, other):
+        raise _not_mergeable(self, _P2_NOT_MERGEABLE)
+
+    def __sub__(self, other):
+        raise _not_mergeable(self, _P2_NOT_MERGEABLE)
 
     @property
     def name(self):
@@ -404,6 +425,12 @@ cdef class RollingQuantile:
         with cython.critical_section(self):
             return _window_value(self.window, self.q)
 
+    def __add__(self, other):
+        raise _not_mergeable(self, _WINDOW_NOT_MERGEABLE)
+
+    def __sub__(self, other):
+        raise _not_mergeable(self, _WINDOW_NOT_MERGEABLE)
+
     @property
     def name(self):
         return f"rollingquantile_{self.window_size}"
@@ -495,6 +522,12 @@ cdef class RollingIQR:
                     and api.window_quantile(self.window, self.q_sup, &high)):
                 return high - low
         return None
+
+    def __add__(self, other):
+        raise _not_mergeable(self, _WINDOW_NOT_MERGEABLE)
+
+    def __sub__(self, other):
+        raise _not_mergeable(self, _WINDOW_NOT_MERGEABLE)
 
     @property
     def name(self):

@@ -23,6 +23,12 @@ A statistic ``s`` is fed one value at a time and can be read at any moment:
 ``pickle`` / ``copy.deepcopy``
     Round-trip and continue with identical results. States are versioned: a corrupt, truncated
     or foreign state raises ``ValueError``.
+``a + b``, ``a += b`` (``Count, Mean, Var, Min, Max, PeakToPeak, Skew, Kurtosis``)
+    The statistic of both streams (a new object; in place), as if one had seen them all: for
+    partial results of parts of a stream, computed anywhere. ``a - b``, ``a -= b`` (``Count,
+    Mean, Var, Skew, Kurtosis``) remove a part. Both operands must be of one class with the same
+    parameters (``TypeError``, ``ValueError`` otherwise, and neither changes); the statistics
+    that cannot merge exactly raise a ``TypeError`` that says why.
 
 Threads: like River's, a statistic is meant to be fed by one thread at a time. On
 free-threaded Python, concurrent calls on one instance of a class that owns native memory

@@ -30,11 +30,12 @@ type Matrix<'py> = Bound<'py, PyArray2<f64>>;
 ///
 /// ``data`` must be a 1-D, C-contiguous float64 NumPy array (it is copied once, so it may
 /// change while the chains run). Returns ``(mu, sigma2, tau2, alpha2)``, each of shape
-/// ``(chains, sample_size)``. Chain ``c`` draws from xoshiro256++ seeded with
-/// ``seed_from_u64(seed)`` and jumped ``c`` times; ``threads`` (None: one per core) never
-/// changes the draws. Ctrl-C interrupts between two iterations.
+/// ``(chains, sample_size)``: chains ``first_chain .. first_chain + chains`` of the seed, where
+/// chain ``c`` draws from xoshiro256++ seeded with ``seed_from_u64(seed)`` and jumped ``c``
+/// times (``first_chain + chains <= 2**64``); ``threads`` (None: one per core) never changes the
+/// draws. Ctrl-C interrupts between two iterations.
 #[pyfunction]
-#[pyo3(signature = (data, nu, burn_in, sample_size, chains, seed, threads=None))]
+#[pyo3(signature = (data, nu, burn_in, sample_size, chains, seed, threads=None, first_chain=None))]
 #[allow(clippy::too_many_arguments)]
 pub fn scaled_t_gibbs<'py>(
     py: Python<'py>,
@@ -45,6 +46,7 @@ pub fn scaled_t_gibbs<'py>(
     chains: i64,
     seed: &Bound<'py, PyAny>,
     threads: Option<i64>,
+    first_chain: Option<&Bound<'py, PyAny>>,
 ) -> PyResult<(Matrix<'py>, Matrix<'py>, Matrix<'py>, Matrix<'py>)> {
     let data = float64_vector(py, data, "data")?;
     let model = engine::ScaledTModel::new(data, nu).map_err(to_py_error)?;
@@ -52,7 +54,8 @@ pub fn scaled_t_gibbs<'py>(
         burn_in: count("burn_in", burn_in, 0)?,
         sample_size: count("sample_size", sample_size, 1)?,
         chains: count("chains", chains, 1)?,
-        seed: seed_value(seed)?,
+        first_chain: first_chain.map_or(Ok(0), |value| u64_value(value, "first_chain"))?,
+        seed: u64_value(seed, "seed")?,
         threads: threads.map(|t| count("threads", t, 1)).transpose()?,
     };
     settings.validate().map_err(to_py_error)?;
@@ -84,7 +87,7 @@ pub fn chi_squared_floor(
     seed: &Bound<'_, PyAny>,
 ) -> PyResult<f64> {
     let count = self::count("count", count, 0)?;
-    let seed = seed_value(seed)?;
+    let seed = u64_value(seed, "seed")?;
     py.detach(|| streams::chi_squared_floor(seed, dof, count))
         .map_err(to_py_error)
 }
@@ -157,16 +160,16 @@ fn count(name: &str, value: i64, minimum: i64) -> PyResult<usize> {
         .map_err(|_| PyValueError::new_err(format!("{name} is too large for this platform")))
 }
 
-/// A seed: a Python int in [0, 2**64).
-fn seed_value(seed: &Bound<'_, PyAny>) -> PyResult<u64> {
-    if !seed.is_instance_of::<PyInt>() || seed.is_instance_of::<pyo3::types::PyBool>() {
+/// A seed or a chain index: a Python int in [0, 2**64).
+fn u64_value(value: &Bound<'_, PyAny>, name: &str) -> PyResult<u64> {
+    if !value.is_instance_of::<PyInt>() || value.is_instance_of::<pyo3::types::PyBool>() {
         return Err(PyTypeError::new_err(format!(
-            "seed must be an int in [0, 2**64) or None, got {}",
-            seed.get_type().name()?
+            "{name} must be an int in [0, 2**64), got {}",
+            value.get_type().name()?
         )));
     }
-    seed.extract::<u64>().map_err(|_| {
-        PyValueError::new_err(format!("seed must be an int in [0, 2**64), got {seed}"))
+    value.extract::<u64>().map_err(|_| {
+        PyValueError::new_err(format!("{name} must be an int in [0, 2**64), got {value}"))
     })
 }
 

@@ -21,7 +21,10 @@ def documented():
             objects[f"{module.__name__}.{name}"] = value
             if inspect.isclass(value):
                 for attribute, member in vars(value).items():
-                    if not attribute.startswith("_") and callable(member):
+                    # Class methods (SamplerResult.concat) are documented too.
+                    if not attribute.startswith("_") and (
+                        callable(member) or isinstance(member, classmethod)
+                    ):
                         objects[f"{module.__name__}.{name}.{attribute}"] = member
     unique = {}
     for name, obj in objects.items():
@@ -38,6 +41,7 @@ def test_the_sampler_has_examples():
         "ScaledTModel",
         "ScaledTModel.run",
         "SamplerResult",
+        "SamplerResult.concat",
         "ess",
         "rhat",
         "autocovariance",

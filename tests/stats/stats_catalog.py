@@ -36,6 +36,32 @@ EMPTY_VALUE = {"Count": 0, "Rolling(Count)": 0}
 
 REVERTIBLE = ["Count", "Mean", "Var", "Var(ddof=0)"]
 
+# The statistics that merge with `+`; those of EXACT_MERGES without any rounding.
+MERGEABLE = [
+    "Count",
+    "Mean",
+    "Var",
+    "Var(ddof=0)",
+    "Min",
+    "Max",
+    "PeakToPeak",
+    "Skew",
+    "Skew(bias)",
+    "Kurtosis",
+    "Kurtosis(bias)",
+]
+EXACT_MERGES = {"Count", "Min", "Max", "PeakToPeak"}
+
+
+def made_from(names, values) -> tuple:
+    """Fresh statistics ``names``, each fed ``values`` by ``update_many``. (The dask tests run
+    it on the workers, which can import this helper module but not a test file.)"""
+    made = tuple(FACTORIES[name]() for name in names)
+    for stat in made:
+        stat.update_many(values)
+    return made
+
+
 PUBLIC_CLASSES = [
     stats.Count,
     stats.Mean,

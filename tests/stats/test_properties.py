@@ -101,5 +101,5 @@ def test_arbitrary_bytes_never_crash_the_rust_state_decoder(state):
         stat = cls(0.5) if cls is stats.Quantile else cls(0.5, 5)
         stat.update(1.0)
         with pytest.raises(ValueError, match=f"^bad {kind} state"):
-            stat.__setstate__((kind, 1, state))
+            stat.__setstate__((kind, stat.__reduce__()[2][1], state))
         assert stat.get() == 1.0

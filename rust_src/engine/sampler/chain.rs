@@ -206,7 +206,7 @@ pub struct ChainDraws<'a> {
 pub fn run_chain(
     model: &ScaledTModel,
     burn_in: usize,
-    index: usize,
+    index: u64,
     rng: &mut ChainRng,
     out: ChainDraws<'_>,
     should_stop: &(dyn Fn() -> bool + Sync),
@@ -220,7 +220,7 @@ dispatched! {
     fn run_sweeps_compiled_for(
         chain: &mut Chain<'_>,
         burn_in: usize,
-        index: usize,
+        index: u64,
         rng: &mut ChainRng,
         out: ChainDraws<'_>,
         should_stop: &(dyn Fn() -> bool + Sync),

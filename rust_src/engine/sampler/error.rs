@@ -9,8 +9,8 @@ pub enum SamplerError {
     /// The caller's stop flag was raised (Ctrl-C) between two iterations.
     Interrupted,
     /// A chain left the floating-point range (the posterior is improper or too diffuse for
-    /// the data and ν, or the data are extreme).
-    NotFinite { chain: usize, iteration: usize },
+    /// the data and ν, or the data are extreme). `chain` is the index in the seed's streams.
+    NotFinite { chain: u64, iteration: usize },
     /// The draws would not fit in memory.
     OutOfMemory { bytes: u128 },
     /// The worker threads could not be started.

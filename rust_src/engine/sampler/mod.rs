@@ -17,7 +17,8 @@
 //! every `U_i`, then `μ`, then `τ²`, then `α²`; it records `μ` and `σ² = α² τ²`.
 //!
 //! Files, one concept each: [`conditionals`] (the distributions, as formulas), [`streams`]
-//! (the portable random streams and variates), [`gamma`] (their gamma and χ² generator),
+//! (the portable random streams and variates) with [`stream_jumps`] (reaching any chain's
+//! stream at once), [`gamma`] (their gamma and χ² generator),
 //! [`batched_gamma`] (the same method, many draws at once, for the latent scales) with its
 //! [`lane_streams`] (eight xoshiro256++ lanes) and [`ziggurat`] (normals, tables in
 //! [`ziggurat_tables`]), [`vector_dispatch`] (the sweep compiled for the CPU's vector
@@ -32,6 +33,7 @@ pub mod gamma;
 pub mod lane_streams;
 pub mod model;
 pub mod run;
+pub mod stream_jumps;
 pub mod streams;
 pub mod vector_dispatch;
 pub mod ziggurat;

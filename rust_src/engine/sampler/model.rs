@@ -1,5 +1,6 @@
 //! Validated inputs: the data and ν of a model, and the settings of one run.
 
+use super::streams::CHAIN_LIMIT;
 use super::SamplerError;
 
 /// Data and degrees of freedom of a scaled-t model, checked once.
@@ -94,6 +95,9 @@ pub struct RunSettings {
     /// Draws recorded per chain.
     pub sample_size: usize,
     pub chains: usize,
+    /// The index of the first chain: the run's chains are `first_chain .. first_chain + chains`
+    /// of the seed's streams, so that one run can be split into several.
+    pub first_chain: u64,
     /// Chain `c` uses the stream described in [`super::streams::chain_rng`].
     pub seed: u64,
     /// Worker threads; `None` uses rayon's global pool (one thread per core). The draws do not
@@ -109,6 +113,13 @@ impl RunSettings {
         }
         if self.chains == 0 {
             return invalid("chains must be >= 1, got 0".into());
+        }
+        if u128::from(self.first_chain) + self.chains as u128 > CHAIN_LIMIT {
+            return invalid(format!(
+                "first_chain + chains must be <= 2**64 (a seed has chains 0 to 2**64 - 1), got \
+                 first_chain={} and chains={}",
+                self.first_chain, self.chains
+            ));
         }
         if self.threads == Some(0) {
             return invalid("threads must be >= 1 (or None for one per core), got 0".into());
@@ -166,10 +177,16 @@ mod tests {
             burn_in: 0,
             sample_size: 1,
             chains: 1,
+            first_chain: 0,
             seed: 0,
             threads: None,
         };
         assert!(ok.validate().is_ok());
+        let last = RunSettings {
+            first_chain: u64::MAX,
+            ..ok.clone()
+        };
+        assert!(last.validate().is_ok());
         for bad in [
             RunSettings {
                 sample_size: 0,
@@ -186,6 +203,10 @@ mod tests {
             RunSettings {
                 burn_in: usize::MAX,
                 ..ok.clone()
+            },
+            RunSettings {
+                chains: 2,
+                ..last.clone()
             },
         ] {
             assert!(matches!(

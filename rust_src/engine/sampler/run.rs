@@ -43,7 +43,7 @@ pub fn sample(
     // A failed chain stops the others early; its error, not theirs, is reported.
     let failed = AtomicBool::new(false);
     let should_stop = || stop.load(Ordering::Relaxed) || failed.load(Ordering::Relaxed);
-    let rngs = chain_rngs(settings.seed, settings.chains);
+    let rngs = chain_rngs(settings.seed, settings.first_chain, settings.chains);
     let jobs: Vec<(usize, (ChainDraws<'_>, ChainRng))> = mu
         .chunks_mut(size)
         .zip(sigma2.chunks_mut(size))
@@ -58,7 +58,9 @@ pub fn sample(
         .enumerate()
         .collect();
     let run_one = |(index, (out, mut rng)): (usize, (ChainDraws<'_>, ChainRng))| {
-        let result = run_chain(model, settings.burn_in, index, &mut rng, out, &should_stop);
+        // The chain's index in the seed's streams, for messages (validate() keeps it < 2⁶⁴).
+        let chain = settings.first_chain.saturating_add(index as u64);
+        let result = run_chain(model, settings.burn_in, chain, &mut rng, out, &should_stop);
         if result.is_err() {
             failed.store(true, Ordering::Relaxed);
         }
@@ -130,6 +132,7 @@ mod tests {
             burn_in: 50,
             sample_size: 200,
             chains,
+            first_chain: 0,
             seed: 20_240_601,
             threads,
         }
@@ -158,6 +161,44 @@ mod tests {
         assert_eq!(two.sigma2[..], five.sigma2[..2 * 200]);
         // Different chains, different draws.
         assert_ne!(five.mu[..200], five.mu[200..400]);
+    }
+
+    #[test]
+    fn a_run_split_by_first_chain_gives_the_same_draws() {
+        let model = ScaledTModel::new(talk_data(40), 6.0).unwrap();
+        let five = run(&model, &settings(5, None));
+        for first in 0..5 {
+            let one = run(
+                &model,
+                &RunSettings {
+                    first_chain: first,
+                    ..settings(1, None)
+                },
+            );
+            let at = first as usize * 200;
+            assert_eq!(one.mu[..], five.mu[at..at + 200], "chain {first}");
+            assert_eq!(one.sigma2[..], five.sigma2[at..at + 200]);
+            assert_eq!(one.tau2[..], five.tau2[at..at + 200]);
+            assert_eq!(one.alpha2[..], five.alpha2[at..at + 200]);
+        }
+        let last_three = run(
+            &model,
+            &RunSettings {
+                first_chain: 2,
+                ..settings(3, None)
+            },
+        );
+        assert_eq!(last_three.mu[..], five.mu[400..]);
+        // The last chains of the layout run (and quickly).
+        let last = run(
+            &model,
+            &RunSettings {
+                first_chain: u64::MAX - 1,
+                ..settings(2, None)
+            },
+        );
+        assert!(last.mu.iter().all(|v| v.is_finite()));
+        assert_ne!(last.mu[..200], last.mu[200..]);
     }
 
     #[test]
@@ -251,6 +292,7 @@ mod tests {
                 burn_in: 500,
                 sample_size: 20_000,
                 chains: 2,
+                first_chain: 0,
                 seed: 11,
                 threads: None,
             },
@@ -279,7 +321,9 @@ mod tests {
         ) {
             prop_assume!(data.iter().any(|&v| v != data[0]));
             let model = ScaledTModel::new(data, nu).unwrap();
-            let settings = RunSettings { burn_in: 5, sample_size: 30, chains, seed, threads: None };
+            let settings = RunSettings {
+                burn_in: 5, sample_size: 30, chains, first_chain: 0, seed, threads: None,
+            };
             let first = sample(&model, &settings, &AtomicBool::new(false));
             let again = sample(&model, &RunSettings { threads: Some(1), ..settings.clone() },
                                &AtomicBool::new(false));

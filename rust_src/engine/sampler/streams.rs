@@ -15,7 +15,11 @@
 //! **Stream layout.** Chain `c` of a run with seed `s` draws from
 //! `Xoshiro256PlusPlus::seed_from_u64(s)` advanced by `c` calls to `jump()` (2¹²⁸ steps each):
 //! the chain's stream. The chains are disjoint segments of one stream, and chain `c`'s draws do
-//! not depend on how many chains run or on how many threads run them.
+//! not depend on how many chains run or on how many threads run them, nor on which chain a run
+//! starts at (`first_chain`): a run of chains `0..4` and four runs of one chain each give the
+//! same draws. Chain indices are below [`CHAIN_LIMIT`] = 2⁶⁴: the chains' own segments then
+//! fill the first 2¹⁹² steps of the stream, and the latent lanes of chain `c` are seeded at
+//! step `2¹⁹² + c · 2¹²⁸` (one `long_jump()` further), where chain `c + 2⁶⁴` would start.
 //!
 //! **Order of draws within a sweep.** First the `n` χ²(ν + 1) variates of the latent scales
 //! `U_i`, in order, from the chain's [`BatchedGamma`]: eight lanes seeded from the chain's
@@ -26,26 +30,27 @@
 //! the start of the sweep.
 
 use rand_distr::{Distribution, StandardNormal};
-use rand_xoshiro::rand_core::SeedableRng;
 pub use rand_xoshiro::Xoshiro256PlusPlus as ChainRng;
 
 use super::batched_gamma::BatchedGamma;
 use super::gamma::GammaSampler;
+use super::stream_jumps::seeded_and_jumped;
 use super::vector_dispatch::{dispatched, InstructionSet};
 use super::SamplerError;
 
-/// The generator of chain `chain` for a run seeded with `seed` (see the module docs).
-pub fn chain_rng(seed: u64, chain: usize) -> ChainRng {
-    let mut rng = ChainRng::seed_from_u64(seed);
-    for _ in 0..chain {
-        rng.jump();
-    }
-    rng
+/// The number of chains of one seed: chain indices are `0 .. CHAIN_LIMIT` (see the module docs).
+pub const CHAIN_LIMIT: u128 = 1 << 64;
+
+/// The generator of chain `chain` for a run seeded with `seed` (see the module docs), reached
+/// in milliseconds for any chain index ([`super::stream_jumps`]).
+pub fn chain_rng(seed: u64, chain: u64) -> ChainRng {
+    seeded_and_jumped(seed, chain)
 }
 
-/// The generators of chains `0..chains`, in order: one jump each, not `c` jumps per chain.
-pub fn chain_rngs(seed: u64, chains: usize) -> Vec<ChainRng> {
-    let mut next = ChainRng::seed_from_u64(seed);
+/// The generators of chains `first .. first + chains`, in order: one jump from each to the
+/// next. The caller keeps `first + chains <= CHAIN_LIMIT` ([`super::RunSettings::validate`]).
+pub fn chain_rngs(seed: u64, first: u64, chains: usize) -> Vec<ChainRng> {
+    let mut next = chain_rng(seed, first);
     (0..chains)
         .map(|_| {
             let current = next.clone();
@@ -202,7 +207,7 @@ fn add_in_eights(partial: &mut [f64; 8], values: &[f64]) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use rand_xoshiro::rand_core::Rng;
+    use rand_xoshiro::rand_core::{Rng, SeedableRng};
 
     #[test]
     fn streams_are_pinned() {
@@ -217,8 +222,13 @@ mod tests {
         assert_eq!(chain_rng(42, 2), jumped);
         assert_ne!(chain_rng(42, 1), chain_rng(42, 2));
         assert_ne!(chain_rng(42, 0), chain_rng(43, 0));
-        let all = chain_rngs(42, 4);
+        let all = chain_rngs(42, 0, 4);
         assert_eq!(all, (0..4).map(|c| chain_rng(42, c)).collect::<Vec<_>>());
+        let later = chain_rngs(42, 1000, 3);
+        assert_eq!(
+            later,
+            (1000..1003).map(|c| chain_rng(42, c)).collect::<Vec<_>>()
+        );
     }
 
     #[test]
