@@ -6,6 +6,13 @@ These statistics are a handful of floating-point operations per value, so the co
 call dominates: as extension types, ``update(x)`` is a single C call with no Python frame.
 Every class follows the contract documented in :mod:`river_lite.stats.base`.
 
+``update_many(values, running=True)`` returns the statistic after each value. Each class
+produces it with the arithmetic of ``update`` (the same cdef method, so the same bits as a loop
+of ``update`` and ``get``); where ``update_many`` merges a batch instead (Mean, Var, Skew,
+Kurtosis: more accurate) or unrolls the recurrence (EWMean, EWVar: faster), the state after the
+call is the batch's, exactly as with ``running=False``, and the last output is ``get()`` of that
+state.
+
 Every public class defines ``__init__``, an empty one included: Cython's ``embedsignature``
 writes its signature as the first line of the class docstring (for ``help()`` and the API docs),
 and without one Cython would silently accept and ignore any arguments (``Mean(5)``).
@@ -16,6 +23,8 @@ from libc.math cimport isfinite, sqrt
 from libc.limits cimport INT_MAX
 from libc.stdlib cimport free, malloc
 from cpython.pyport cimport PY_SSIZE_T_MAX
+
+import copy
 
 import numpy as np
 
@@ -127,9 +136,20 @@ cdef class Count:
             _check_finite(x)
         self.n += 1
 
-    def update_many(self, values):
-        """Counts every value of a 1-D float array-like."""
-        self.n += _finite_vector(values).shape[0]
+    def update_many(self, values, *, running=False):
+        """Counts every value of a 1-D float array-like; with ``running=True``, returns the
+        count after each value."""
+        cdef bint keep = _running_flag(running)
+        cdef Py_ssize_t i, n = _finite_vector(values).shape[0]
+        if not keep:
+            self.n += n
+            return None
+        out = _running_output(n)
+        cdef double[::1] counts = out
+        for i in range(n):
+            counts[i] = self.n + i + 1
+        self.n += n
+        return out
 
     def revert(self, x=None):
         """Forgets one value."""
@@ -184,31 +204,51 @@ cdef class Mean:
     def __init__(self):
         pass
 
-    def update(self, double x):
-        """Adds one value."""
-        _check_finite(x)
+    @cython.final
+    cdef inline void _add(self, double x) noexcept:
         self.n += 1.0
         self.mean += (1.0 / self.n) * (x - self.mean)
 
-    def update_many(self, values):
-        """Adds every value of a 1-D float array-like (as a batch, then merged)."""
-        cdef const double[::1] xs = _float_vector(values)
-        if xs.shape[0] == 0:
-            return
-        cdef Moments merged = _merge_moments(
-            Moments(self.n, self.mean, 0.0, 0.0, 0.0), _checked_batch(xs, 1)
-        )
-        self.n, self.mean = merged.n, merged.mean
-
-    def revert(self, double x):
-        """Removes one value seen earlier."""
-        _check_finite(x)
-        _check_revert(self.n, "Mean")
+    @cython.final
+    cdef inline void _remove(self, double x) noexcept:
         self.n -= 1.0
         if self.n == 0:
             self.mean = 0.0
         else:
             self.mean -= (1.0 / self.n) * (x - self.mean)
+
+    def update(self, double x):
+        """Adds one value."""
+        _check_finite(x)
+        self._add(x)
+
+    def update_many(self, values, *, running=False):
+        """Adds every value of a 1-D float array-like (as a batch, then merged); with
+        ``running=True``, returns the mean after each value."""
+        cdef bint keep = _running_flag(running)
+        cdef const double[::1] xs = _finite_vector(values) if keep else _float_vector(values)
+        cdef Py_ssize_t i, n = xs.shape[0]
+        cdef Moments start = Moments(self.n, self.mean, 0.0, 0.0, 0.0)
+        out = _running_output(n) if keep else None
+        cdef double[::1] means
+        if keep:
+            means = out
+            for i in range(n):
+                self._add(xs[i])
+                means[i] = self.mean
+        if n == 0:
+            return out
+        cdef Moments merged = _merge_moments(start, _checked_batch(xs, 1))
+        self.n, self.mean = merged.n, merged.mean
+        if keep:
+            means[n - 1] = self.mean
+        return out
+
+    def revert(self, double x):
+        """Removes one value seen earlier."""
+        _check_finite(x)
+        _check_revert(self.n, "Mean")
+        self._remove(x)
 
     def get(self):
         """The mean, or None before the first update."""
@@ -267,31 +307,15 @@ cdef class Var:
             raise ValueError(f"ddof must be >= 0 and <= {INT_MAX}, got {ddof}")
         self.ddof = ddof
 
+    @cython.final
     cdef inline void _add(self, double x) noexcept:
         cdef double old_mean = self.mean
         self.n += 1.0
         self.mean += (1.0 / self.n) * (x - self.mean)
         self.sum_squares += (x - old_mean) * (x - self.mean)
 
-    def update(self, double x):
-        """Adds one value."""
-        _check_finite(x)
-        self._add(x)
-
-    def update_many(self, values):
-        """Adds every value of a 1-D float array-like (as a batch, then merged)."""
-        cdef const double[::1] xs = _float_vector(values)
-        if xs.shape[0] == 0:
-            return
-        cdef Moments merged = _merge_moments(
-            Moments(self.n, self.mean, self.sum_squares, 0.0, 0.0), _checked_batch(xs, 2)
-        )
-        self.n, self.mean, self.sum_squares = merged.n, merged.mean, merged.m2
-
-    def revert(self, double x):
-        """Removes one value seen earlier."""
-        _check_finite(x)
-        _check_revert(self.n, "Var")
+    @cython.final
+    cdef inline void _remove(self, double x) noexcept:
         cdef double old_mean = self.mean
         self.n -= 1.0
         if self.n == 0:
@@ -302,13 +326,51 @@ cdef class Var:
         # A sum of squares: below zero only through rounding, which must not leak out.
         self.sum_squares = max(0.0, self.sum_squares - (x - old_mean) * (x - self.mean))
 
+    @cython.final
+    cdef inline double _value(self) noexcept:
+        # get() once a value was seen.
+        if self.n <= self.ddof:
+            return 0.0
+        return self.sum_squares / (self.n - self.ddof)
+
+    def update(self, double x):
+        """Adds one value."""
+        _check_finite(x)
+        self._add(x)
+
+    def update_many(self, values, *, running=False):
+        """Adds every value of a 1-D float array-like (as a batch, then merged); with
+        ``running=True``, returns the variance after each value."""
+        cdef bint keep = _running_flag(running)
+        cdef const double[::1] xs = _finite_vector(values) if keep else _float_vector(values)
+        cdef Py_ssize_t i, n = xs.shape[0]
+        cdef Moments start = Moments(self.n, self.mean, self.sum_squares, 0.0, 0.0)
+        out = _running_output(n) if keep else None
+        cdef double[::1] variances
+        if keep:
+            variances = out
+            for i in range(n):
+                self._add(xs[i])
+                variances[i] = self._value()
+        if n == 0:
+            return out
+        cdef Moments merged = _merge_moments(start, _checked_batch(xs, 2))
+        self.n, self.mean, self.sum_squares = merged.n, merged.mean, merged.m2
+        if keep:
+            variances[n - 1] = self._value()
+        return out
+
+    def revert(self, double x):
+        """Removes one value seen earlier."""
+        _check_finite(x)
+        _check_revert(self.n, "Var")
+        self._remove(x)
+
     def get(self):
         """The variance, or None before the first update."""
         if self.n == 0:
             return None
-        if self.n <= self.ddof:
-            return 0.0
-        return self.sum_squares / (self.n - self.ddof)
+        return self._value()
 
     @property
     def name(self):
@@ -349,12 +411,22 @@ cdef class _Extreme:
         _check_finite(x)
         self._add(x)
 
-    def update_many(self, values):
-        """Adds every value of a 1-D float array-like."""
+    def update_many(self, values, *, running=False):
+        """Adds every value of a 1-D float array-like; with ``running=True``, returns the
+        extreme after each value."""
+        cdef bint keep = _running_flag(running)
         cdef const double[::1] xs = _finite_vector(values)
         cdef Py_ssize_t i
+        if not keep:
+            for i in range(xs.shape[0]):
+                self._add(xs[i])
+            return None
+        out = _running_output(xs.shape[0])
+        cdef double[::1] extremes = out
         for i in range(xs.shape[0]):
             self._add(xs[i])
+            extremes[i] = self.value
+        return out
 
     def get(self):
         """The extreme value, or None before the first update."""
@@ -464,12 +536,22 @@ cdef class PeakToPeak:
         _check_finite(x)
         self._add(x)
 
-    def update_many(self, values):
-        """Adds every value of a 1-D float array-like."""
+    def update_many(self, values, *, running=False):
+        """Adds every value of a 1-D float array-like; with ``running=True``, returns the
+        range after each value."""
+        cdef bint keep = _running_flag(running)
         cdef const double[::1] xs = _finite_vector(values)
         cdef Py_ssize_t i
+        if not keep:
+            for i in range(xs.shape[0]):
+                self._add(xs[i])
+            return None
+        out = _running_output(xs.shape[0])
+        cdef double[::1] ranges = out
         for i in range(xs.shape[0]):
             self._add(xs[i])
+            ranges[i] = self.high - self.low
+        return out
 
     def get(self):
         """The range, or None before the first update."""
@@ -541,10 +623,23 @@ cdef class EWMean:
         _check_finite(x)
         self._add(x)
 
-    def update_many(self, values):
-        """Adds every value of a 1-D float array-like, in order."""
+    def update_many(self, values, *, running=False):
+        """Adds every value of a 1-D float array-like, in order; with ``running=True``,
+        returns the mean after each value."""
+        cdef bint reading = _running_flag(running)
         cdef const double[::1] xs = _finite_vector(values)
         cdef Py_ssize_t i, start = 0
+        cdef double n_before = self.n, mean_before = self.mean
+        out = _running_output(xs.shape[0]) if reading else None
+        cdef double[::1] means
+        if reading:
+            # update()'s arithmetic for the outputs; the state then comes from the same
+            # starting point by the faster recurrence below, as with running=False.
+            means = out
+            for i in range(xs.shape[0]):
+                self._add(xs[i])
+                means[i] = self.mean
+            self.n, self.mean = n_before, mean_before
         if xs.shape[0] and self.n == 0:
             self._add(xs[0])
             start = 1
@@ -559,6 +654,9 @@ cdef class EWMean:
             mean = a * xs[i] + keep * mean
         self.mean = mean
         self.n += xs.shape[0] - start
+        if reading and xs.shape[0]:
+            means[xs.shape[0] - 1] = self.mean
+        return out
 
     def get(self):
         """The weighted mean, or None before the first update."""
@@ -629,10 +727,22 @@ cdef class EWVar:
         _check_finite(x)
         self._add(x)
 
-    def update_many(self, values):
-        """Adds every value of a 1-D float array-like, in order."""
+    def update_many(self, values, *, running=False):
+        """Adds every value of a 1-D float array-like, in order; with ``running=True``,
+        returns the variance after each value."""
+        cdef bint reading = _running_flag(running)
         cdef const double[::1] xs = _finite_vector(values)
         cdef Py_ssize_t i, start = 0
+        cdef double n_before = self.n, mean_before = self.mean, var_before = self.var
+        out = _running_output(xs.shape[0]) if reading else None
+        cdef double[::1] variances
+        if reading:
+            # As EWMean: update()'s arithmetic for the outputs, the recurrence below for the state.
+            variances = out
+            for i in range(xs.shape[0]):
+                self._add(xs[i])
+                variances[i] = self.var
+            self.n, self.mean, self.var = n_before, mean_before, var_before
         if xs.shape[0] and self.n == 0:
             self._add(xs[0])
             start = 1
@@ -661,6 +771,9 @@ cdef class EWVar:
             var = keep * (var + diff * increment)
         self.mean, self.var = mean, var
         self.n += xs.shape[0] - start
+        if reading and xs.shape[0]:
+            variances[xs.shape[0] - 1] = self.var
+        return out
 
     def get(self):
         """The weighted variance, or None before the first update."""
@@ -704,6 +817,7 @@ cdef class _CentralMoments:
             raise TypeError(f"bias must be a bool, got {bias!r}")
         self.bias = bias
 
+    @cython.final
     cdef inline void _add(self, double x) noexcept:
         cdef double n = self.n + 1.0
         cdef double delta = x - self.mean
@@ -721,17 +835,32 @@ cdef class _CentralMoments:
         _check_finite(x)
         self._add(x)
 
-    def update_many(self, values):
-        """Adds every value of a 1-D float array-like (as a batch, then merged)."""
-        cdef const double[::1] xs = _float_vector(values)
-        if xs.shape[0] == 0:
-            return
-        cdef Moments merged = _merge_moments(
-            Moments(self.n, self.mean, self.m2, self.m3, self.m4), _checked_batch(xs, 4)
-        )
+    cdef double _value(self) noexcept:
+        """get() once a value was seen (each subclass's statistic)."""
+        return 0.0
+
+    def update_many(self, values, *, running=False):
+        """Adds every value of a 1-D float array-like (as a batch, then merged); with
+        ``running=True``, returns the statistic after each value."""
+        cdef bint keep = _running_flag(running)
+        cdef const double[::1] xs = _finite_vector(values) if keep else _float_vector(values)
+        cdef Py_ssize_t i, n = xs.shape[0]
+        cdef Moments start = Moments(self.n, self.mean, self.m2, self.m3, self.m4)
+        out = _running_output(n) if keep else None
+        cdef double[::1] outputs
+        if keep:
+            outputs = out
+            for i in range(n):
+                self._add(xs[i])
+                outputs[i] = self._value()
+        if n == 0:
+            return out
+        cdef Moments merged = _merge_moments(start, _checked_batch(xs, 4))
         self.n, self.mean = merged.n, merged.mean
         self.m2, self.m3, self.m4 = merged.m2, merged.m3, merged.m4
-
+        if keep:
+            outputs[n - 1] = self._value()
+        return out
 
     def __repr__(self):
         return _describe(self, f"bias={bool(self.bias)}", self.get())
@@ -776,6 +905,9 @@ cdef class Skew(_CentralMoments):
         """The skewness, or None before the first update."""
         if self.n == 0:
             return None
+        return self._value()
+
+    cdef double _value(self) noexcept:
         cdef double n = self.n
         cdef double g = sqrt(n) * self.m3 / (self.m2 * sqrt(self.m2)) if self.m2 != 0 else 0.0
         if not self.bias and n > 2:
@@ -816,6 +948,9 @@ cdef class Kurtosis(_CentralMoments):
         """The excess kurtosis, or None before the first update."""
         if self.n == 0:
             return None
+        return self._value()
+
+    cdef double _value(self) noexcept:
         cdef double n = self.n
         cdef double k = n * self.m4 / (self.m2 * self.m2) if self.m2 != 0 else 0.0
         if not self.bias and n > 3:
@@ -906,13 +1041,80 @@ cdef class Rolling:
         with cython.critical_section(self):
             self._push(x)
 
-    def update_many(self, values):
-        """Adds every value of a 1-D float array-like, in order."""
+    def update_many(self, values, *, running=False):
+        """Adds every value of a 1-D float array-like, in order; with ``running=True``,
+        returns the wrapped statistic after each value (NaN where its ``get()`` is None)."""
+        cdef bint keep = _running_flag(running)
         cdef const double[::1] xs = _finite_vector(values)
-        cdef Py_ssize_t i
+        out = _running_output(xs.shape[0]) if keep else None
+        cdef double[::1] outputs = out
+        cdef type kind = type(self.obj)
         with cython.critical_section(self):
+            if kind is Mean or kind is Var or kind is Count:
+                self._roll_native(xs, outputs)
+            else:
+                self._roll_any(xs, outputs)
+        return out
+
+    cdef void _roll_native(self, const double[::1] xs, double[::1] out) noexcept:
+        """The batch loop for Count, Mean and Var: update() and revert()'s own arithmetic
+        (the same cdef methods), without a Python call per value. Writes the statistic after
+        each value to ``out`` unless it is None."""
+        cdef Mean mean = <Mean>self.obj if type(self.obj) is Mean else None
+        cdef Var var = <Var>self.obj if type(self.obj) is Var else None
+        cdef Count count = <Count>self.obj if type(self.obj) is Count else None
+        cdef bint keep = out is not None
+        cdef Py_ssize_t i, slot
+        cdef double x, oldest
+        for i in range(xs.shape[0]):
+            if self.size == self.window_size:
+                oldest = self.values[self.start]
+                if mean is not None:
+                    mean._remove(oldest)
+                elif var is not None:
+                    var._remove(oldest)
+                else:
+                    count.n -= 1
+                self.start += 1
+                if self.start == self.window_size:
+                    self.start = 0
+                self.size -= 1
+            x = xs[i]
+            if mean is not None:
+                mean._add(x)
+            elif var is not None:
+                var._add(x)
+            else:
+                count.n += 1
+            slot = self.start + self.size
+            if slot >= self.window_size:
+                slot -= self.window_size
+            self.values[slot] = x
+            self.size += 1
+            if keep:
+                out[i] = mean.mean if mean is not None else var._value() if var is not None else count.n
+
+    cdef int _roll_any(self, const double[::1] xs, double[::1] out) except -1:
+        """The batch loop for any other statistic, through its Python methods. Such a statistic
+        may raise part-way: the batch is then undone (the statistic from a deep copy taken
+        before, the window's overwritten slots from a log) and the error re-raised."""
+        cdef Py_ssize_t i, start = self.start, size = self.size
+        saved = copy.deepcopy(self.obj)
+        cdef list overwritten = []
+        try:
             for i in range(xs.shape[0]):
+                # The slot this push writes (after evicting, when the window is full).
+                overwritten.append(self.values[(start + size + i) % self.window_size])
                 self._push(xs[i])
+                if out is not None:
+                    value = self.obj.get()
+                    out[i] = float("nan") if value is None else value
+        except BaseException:
+            for i in reversed(range(len(overwritten))):
+                self.values[(start + size + i) % self.window_size] = overwritten[i]
+            self.obj, self.start, self.size = saved, start, size
+            raise
+        return 0
 
     def get(self):
         """The wrapped statistic over the window."""

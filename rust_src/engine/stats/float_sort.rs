@@ -49,9 +49,9 @@ pub fn sort_by_key<T: Copy + Default>(items: &mut Vec<(u64, T)>) {
         items.sort_unstable_by_key(|item| item.0);
         return;
     }
-    let (low, high) = items
-        .iter()
-        .fold((u64::MAX, 0), |(lo, hi), item| (lo.min(item.0), hi.max(item.0)));
+    let (low, high) = items.iter().fold((u64::MAX, 0), |(lo, hi), item| {
+        (lo.min(item.0), hi.max(item.0))
+    });
     let differing = 64 - (low ^ high).leading_zeros(); // bits [0, differing) may differ
     if differing == 0 {
         return;
@@ -124,7 +124,16 @@ mod tests {
 
     #[test]
     fn keys_keep_the_order_of_floats() {
-        let values = [f64::MIN, -1e300, -1.5, -f64::MIN_POSITIVE, 0.0, 1e-300, 2.0, f64::MAX];
+        let values = [
+            f64::MIN,
+            -1e300,
+            -1.5,
+            -f64::MIN_POSITIVE,
+            0.0,
+            1e-300,
+            2.0,
+            f64::MAX,
+        ];
         for pair in values.windows(2) {
             assert!(float_key(pair[0]) < float_key(pair[1]), "{pair:?}");
             assert_eq!(key_float(float_key(pair[0])).to_bits(), pair[0].to_bits());
@@ -135,27 +144,41 @@ mod tests {
 
     #[test]
     fn sorts_spread_out_and_packed_data() {
-        let noise = |i: u64| ((i.wrapping_mul(6_364_136_223_846_793_005) >> 11) as f64) / (1u64 << 53) as f64;
+        let noise = |i: u64| {
+            ((i.wrapping_mul(6_364_136_223_846_793_005) >> 11) as f64) / (1u64 << 53) as f64
+        };
         let cases: Vec<Vec<f64>> = vec![
             (0..5000).map(|i| noise(i) * 2.0 - 1.0).collect(),
             (0..5000).map(|i| 1e9 + noise(i) * 1e-6).collect(), // differ in the low bits only
             (0..5000).map(|i| (i % 7) as f64 - 3.0).collect(),  // many equal values
-            (0..5000).map(|i| if i % 2 == 0 { 0.0 } else { -0.0 }).collect(),
-            (0..5000).map(|i| noise(i) * 1e300 * if i % 3 == 0 { -1.0 } else { 1.0 }).collect(),
+            (0..5000)
+                .map(|i| if i % 2 == 0 { 0.0 } else { -0.0 })
+                .collect(),
+            (0..5000)
+                .map(|i| noise(i) * 1e300 * if i % 3 == 0 { -1.0 } else { 1.0 })
+                .collect(),
         ];
         for values in cases {
             let got = sorted(values.iter().copied());
             let want = reference(&values);
             assert_eq!(got.len(), want.len());
-            assert!(got.iter().zip(&want).all(|(a, b)| a.to_bits() == b.to_bits()));
+            assert!(got
+                .iter()
+                .zip(&want)
+                .all(|(a, b)| a.to_bits() == b.to_bits()));
         }
     }
 
     #[test]
     fn payloads_travel_with_their_keys() {
-        let values: Vec<f64> = (0..3000u64).map(|i| ((i * 7919) % 1009) as f64 / 7.0).collect();
-        let mut items: Vec<(u64, u32)> =
-            values.iter().enumerate().map(|(i, &x)| (float_key(x), i as u32)).collect();
+        let values: Vec<f64> = (0..3000u64)
+            .map(|i| ((i * 7919) % 1009) as f64 / 7.0)
+            .collect();
+        let mut items: Vec<(u64, u32)> = values
+            .iter()
+            .enumerate()
+            .map(|(i, &x)| (float_key(x), i as u32))
+            .collect();
         sort_by_key(&mut items);
         for pair in items.windows(2) {
             assert!(pair[0].0 <= pair[1].0);

@@ -370,7 +370,9 @@ mod tests {
     #[test]
     fn a_tree_built_from_sorted_values_equals_one_built_by_insertion() {
         for n in [0usize, 1, 95, 96, 97, 500, 4_700, 40_000, 300_000] {
-            let mut values: Vec<f64> = (0..n as u64).map(|i| ((i * 7919) % 10_007) as f64).collect();
+            let mut values: Vec<f64> = (0..n as u64)
+                .map(|i| ((i * 7919) % 10_007) as f64)
+                .collect();
             values.sort_by(f64::total_cmp);
             let mut tree = OrderStatisticTree::from_sorted(&values);
             check_against_sorted(&tree, &values);

@@ -109,9 +109,8 @@ impl RollingWindow {
             return;
         }
         self.keep_last_arrivals(kept);
-        self.sorted = OrderStatisticTree::from_sorted(&float_sort::sorted(
-            self.arrivals.iter().copied(),
-        ));
+        self.sorted =
+            OrderStatisticTree::from_sorted(&float_sort::sorted(self.arrivals.iter().copied()));
     }
 
     /// Adds finite values in order and, after each, writes `combine` of the window's quantiles
@@ -125,8 +124,7 @@ impl RollingWindow {
         out: &mut [f64],
     ) {
         let final_len = (self.arrivals.len() + values.len()).min(self.window_size);
-        if values.len() * BLOCKS_SHARE < final_len || !sorted_blocks::supports(self.window_size)
-        {
+        if values.len() * BLOCKS_SHARE < final_len || !sorted_blocks::supports(self.window_size) {
             for (&x, slot) in values.iter().zip(out.iter_mut()) {
                 self.push(x);
                 // The window holds a value now, so every quantile is Some.
@@ -238,7 +236,13 @@ mod tests {
             .collect();
         for &window_size in &[1usize, 2, 5, 64, 333, 2000] {
             for seen in [0, 1, window_size / 2, window_size, 2 * window_size + 3] {
-                for batch in [1usize, 7, window_size / 3 + 1, window_size + 5, 3 * window_size] {
+                for batch in [
+                    1usize,
+                    7,
+                    window_size / 3 + 1,
+                    window_size + 5,
+                    3 * window_size,
+                ] {
                     let values = &stream[seen..seen + batch];
                     let mut one_by_one = window_after(&stream, window_size, seen);
                     let mut expected = Vec::new();

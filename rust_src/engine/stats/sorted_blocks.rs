@@ -166,28 +166,27 @@ impl Probe {
     /// The old block's value at sorted position `d` has left the window (its bit is clear).
     #[inline]
     fn left(&mut self, d: usize, old: &Block) {
-        if d < self.old {
-            self.below -= 1;
-        } else if d == self.old {
+        // Whether d lies before the pointer is a coin flip for a median: counted, not branched.
+        self.below -= usize::from(d < self.old);
+        if d == self.old {
             self.old = old.next_present(d);
         }
     }
 
-    /// The new block's value at sorted position `u` has arrived (its bit is set).
+    /// The new block's value `x`, at sorted position `u`, has arrived (its bit is set).
     #[inline]
-    fn arrived(&mut self, u: usize, old: &Block, new: &Block) {
-        if u < self.new {
-            // Before the new pointer, it would join the smallest values; it may not when it
-            // exceeds the old block's head. Then no present value lies between it and the
-            // new pointer (each would exceed that head too, which the invariant forbids), so
-            // moving the pointer back onto it restores the invariant.
-            if new.sorted[u] > old.value(self.old) {
-                self.new = u;
-            } else {
-                self.below += 1;
-            }
-        }
-        // After the new pointer, it is >= the new head, which is >= every value below.
+    fn arrived(&mut self, u: usize, x: f64, old: &Block) {
+        // Before the new pointer, it would join the smallest values; it may not when it
+        // exceeds the old block's head. Then no present value lies between it and the new
+        // pointer (each would exceed that head too, which the invariant forbids), so moving the
+        // pointer back onto it restores the invariant. After the new pointer, it is >= the new
+        // head, which is >= every value below. Both tests are coin flips: selected, not
+        // branched. (`x` is read from the batch, in order, rather than from the sorted block,
+        // where it would be a cache miss.)
+        let before = u < self.new;
+        let exceeds = x > old.value(self.old);
+        self.new = if before && exceeds { u } else { self.new };
+        self.below += usize::from(before && !exceeds);
     }
 
     /// Moves the pointers until `below == target`.
@@ -225,12 +224,20 @@ impl Probe {
             if fraction == 0.0 {
                 return a;
             }
-            interpolate(a, old.value(old.next_present(self.old + 1)).min(b), fraction)
+            interpolate(
+                a,
+                old.value(old.next_present(self.old + 1)).min(b),
+                fraction,
+            )
         } else {
             if fraction == 0.0 {
                 return b;
             }
-            interpolate(b, a.min(new.value(new.next_present(self.new + 1))), fraction)
+            interpolate(
+                b,
+                a.min(new.value(new.next_present(self.new + 1))),
+                fraction,
+            )
         }
     }
 }
@@ -312,7 +319,7 @@ pub fn run<const N: usize>(
         let u = new.rank[t - new.start] as usize;
         new.set(u);
         for probe in &mut probes {
-            probe.arrived(u, &old, &new);
+            probe.arrived(u, values[t - m], &old);
         }
         let len = (t + 1).min(w);
         *slot = combine(probes.each_mut().map(|probe| probe.read(len, &old, &new)));
@@ -361,7 +368,11 @@ mod tests {
         let last = run(&[first, second], values, w, [q], |[v]| v, &mut out);
         let expected = brute_force(history, values, w, q);
         for (i, (got, want)) in out.iter().zip(&expected).enumerate() {
-            assert_eq!(got.to_bits(), want.to_bits(), "w={w} q={q} i={i}: {got} != {want}");
+            assert_eq!(
+                got.to_bits(),
+                want.to_bits(),
+                "w={w} q={q} i={i}: {got} != {want}"
+            );
         }
         let stream: Vec<f64> = history.iter().chain(values).copied().collect();
         let mut window = stream[stream.len().saturating_sub(w)..].to_vec();
@@ -399,7 +410,14 @@ mod tests {
     fn reads_two_quantiles_at_once() {
         let values = stream(2000, 501);
         let mut out = vec![0.0; values.len()];
-        run(&[], &values, 100, [0.25, 0.75], |[low, high]| high - low, &mut out);
+        run(
+            &[],
+            &values,
+            100,
+            [0.25, 0.75],
+            |[low, high]| high - low,
+            &mut out,
+        );
         let low = brute_force(&[], &values, 100, 0.25);
         let high = brute_force(&[], &values, 100, 0.75);
         for i in 0..values.len() {
