@@ -278,10 +278,10 @@ fn measure(window: usize, n: usize, runs: usize, rows: &mut Vec<Row>) {
         let (blocks, blocks_out) = best_of(runs, || {
             let mut out = vec![0.0; n];
             if let [q] = qs[..] {
-                sorted_blocks::run(&[], &values, window, [q], |[v]| v, &mut out);
+                sorted_blocks::run([&[], &[]], &values, window, [q], |[v]| v, &mut out);
             } else {
                 sorted_blocks::run(
-                    &[],
+                    [&[], &[]],
                     &values,
                     window,
                     [qs[0], qs[1]],

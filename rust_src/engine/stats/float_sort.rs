@@ -1,14 +1,15 @@
 //! Sorting finite floats in linear time, for the batch paths of the rolling quantile.
 //!
 //! Why not `sort_unstable`: the batch paths sort every value once (sorted blocks of a window
-//! of 10^6 values), and a comparison sort of 10^6 values costs ~20 comparisons each, which
-//! alone is more than the whole per-value budget. A least-significant-digit radix sort on the
-//! bits of the floats costs three passes over the data whatever the window.
+//! of 10^6 values), and a comparison sort costs ~29 ns per value at 10^6 values (measured by
+//! `rust_src/benches/stats_rolling_quantile.rs`), about half of the whole budget. A
+//! least-significant-digit radix sort on the bits of the floats costs three or four passes
+//! over the data whatever the window (~14 ns per value).
 //!
 //! How: each float maps to a `u64` key whose unsigned order is the floats' order (flip the
 //! sign bit of a positive value, every bit of a negative one). The radix passes sort by the
-//! 33 bits below the highest bit in which the keys differ (three 11-bit digits: a 2048-entry
-//! count table stays in L1); keys that agree on those bits but differ below are then next to
+//! 32 or 33 bits below the highest bit in which the keys differ (see [`WIDE`] for the digit
+//! sizes); keys that agree on those bits but differ below are then next to
 //! each other, and each such run is sorted by its full keys. For data of any spread that
 //! leaves runs of one or two values; data packed into a sliver of the float line (10^9 + a
 //! tiny noise) is sorted by the bits that actually differ. Radix sorting small inputs costs
@@ -36,14 +37,16 @@ pub fn key_float(key: u64) -> f64 {
     })
 }
 
-const DIGIT_BITS: u32 = 11;
-const DIGITS: u32 = 3;
-const BUCKETS: usize = 1 << DIGIT_BITS;
-/// Below this many items `sort_unstable` is faster than counting into 3 x 2048 buckets.
-const SMALL: usize = 512;
+/// Below this many items `sort_unstable` is faster than counting.
+const SMALL: usize = 256;
+/// From this many items on, digits of 11 bits (3 passes over the 33 bits, a 2048-entry count
+/// table per pass, still in L1); below it, 8 bits (4 passes over 32 bits): zeroing and
+/// scanning 2048 counts per pass would cost more than the pass.
+const WIDE: usize = 1 << 14;
 
-/// Sorts `(key, payload)` pairs by key (not stably: equal keys are equal floats).
-pub fn sort_by_key<T: Copy + Default>(items: &mut Vec<(u64, T)>) {
+/// Sorts `(key, payload)` pairs by key (not stably: equal keys are equal floats). `buffer` is
+/// scratch space, kept by the caller to reuse its memory.
+pub fn sort_by_key<T: Copy + Default>(items: &mut Vec<(u64, T)>, buffer: &mut Vec<(u64, T)>) {
     let n = items.len();
     if n < SMALL {
         items.sort_unstable_by_key(|item| item.0);
@@ -56,17 +59,20 @@ pub fn sort_by_key<T: Copy + Default>(items: &mut Vec<(u64, T)>) {
     if differing == 0 {
         return;
     }
-    let shift = differing.saturating_sub(DIGIT_BITS * DIGITS);
-    let digit = |key: u64, d: u32| ((key >> (shift + d * DIGIT_BITS)) as usize) & (BUCKETS - 1);
+    let (digit_bits, passes) = if n >= WIDE { (11, 3) } else { (8, 4) };
+    let buckets = 1usize << digit_bits;
+    let shift = differing.saturating_sub(digit_bits * passes);
+    let digit = |key: u64, d: u32| ((key >> (shift + d * digit_bits)) as usize) & (buckets - 1);
 
-    let mut counts = vec![[0usize; BUCKETS]; DIGITS as usize];
+    let mut counts = vec![0usize; buckets * passes as usize];
     for item in items.iter() {
-        for (d, table) in counts.iter_mut().enumerate() {
-            table[digit(item.0, d as u32)] += 1;
+        for d in 0..passes {
+            counts[d as usize * buckets + digit(item.0, d)] += 1;
         }
     }
-    let mut buffer = vec![(0u64, T::default()); n];
-    for (d, table) in counts.iter_mut().enumerate() {
+    buffer.clear();
+    buffer.resize(n, (0, T::default()));
+    for (d, table) in counts.chunks_exact_mut(buckets).enumerate() {
         if table.iter().any(|&count| count == n) {
             continue; // every key has the same digit here: nothing to move
         }
@@ -81,7 +87,7 @@ pub fn sort_by_key<T: Copy + Default>(items: &mut Vec<(u64, T)>) {
             buffer[*slot] = *item;
             *slot += 1;
         }
-        std::mem::swap(items, &mut buffer);
+        std::mem::swap(items, buffer);
     }
     if shift > 0 {
         sort_runs(items, shift);
@@ -107,7 +113,7 @@ fn sort_runs<T: Copy>(items: &mut [(u64, T)], shift: u32) {
 /// The values in ascending order (zeros as `0.0`).
 pub fn sorted(values: impl Iterator<Item = f64>) -> Vec<f64> {
     let mut items: Vec<(u64, ())> = values.map(|x| (float_key(x), ())).collect();
-    sort_by_key(&mut items);
+    sort_by_key(&mut items, &mut Vec::new());
     items.into_iter().map(|(key, ())| key_float(key)).collect()
 }
 
@@ -149,6 +155,8 @@ mod tests {
         };
         let cases: Vec<Vec<f64>> = vec![
             (0..5000).map(|i| noise(i) * 2.0 - 1.0).collect(),
+            (0..40_000).map(|i| noise(i) * 2.0 - 1.0).collect(), // wide digits
+            (0..40_000).map(|i| 1e9 + noise(i) * 1e-3).collect(),
             (0..5000).map(|i| 1e9 + noise(i) * 1e-6).collect(), // differ in the low bits only
             (0..5000).map(|i| (i % 7) as f64 - 3.0).collect(),  // many equal values
             (0..5000)
@@ -179,7 +187,7 @@ mod tests {
             .enumerate()
             .map(|(i, &x)| (float_key(x), i as u32))
             .collect();
-        sort_by_key(&mut items);
+        sort_by_key(&mut items, &mut Vec::new());
         for pair in items.windows(2) {
             assert!(pair[0].0 <= pair[1].0);
         }

@@ -133,7 +133,7 @@ impl RollingWindow {
             return;
         }
         let (front, back) = self.arrivals.as_slices();
-        let sorted = sorted_blocks::run(&[front, back], values, self.window_size, qs, combine, out);
+        let sorted = sorted_blocks::run([front, back], values, self.window_size, qs, combine, out);
         self.keep_last_arrivals(values);
         self.sorted = OrderStatisticTree::from_sorted(&sorted);
     }

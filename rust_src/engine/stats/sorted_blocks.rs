@@ -41,19 +41,26 @@ struct Block {
     rank: Vec<u32>,
     /// Bit `i` is set when `sorted[i]` is in the window.
     present: Vec<u64>,
-    /// Reused buffer of (key, arrival) pairs for sorting.
+    /// Reused buffers of (key, arrival) pairs for sorting.
     scratch: Vec<(u64, u32)>,
+    buffer: Vec<(u64, u32)>,
 }
 
 impl Block {
-    /// Refills this block (reusing its memory) with `values`, starting at stream position
-    /// `start`; no value is in the window yet.
-    fn fill(&mut self, start: usize, values: impl Iterator<Item = f64>) {
+    /// Refills this block (reusing its memory) with the values of `parts`, in order, starting
+    /// at stream position `start`; no value is in the window yet.
+    fn fill(&mut self, start: usize, parts: [&[f64]; 3]) {
         self.start = start;
         self.scratch.clear();
-        self.scratch
-            .extend(values.enumerate().map(|(j, x)| (float_key(x), j as u32)));
-        sort_by_key(&mut self.scratch);
+        for part in parts {
+            let first = self.scratch.len();
+            self.scratch.extend(
+                part.iter()
+                    .enumerate()
+                    .map(|(j, &x)| (float_key(x), (first + j) as u32)),
+            );
+        }
+        sort_by_key(&mut self.scratch, &mut self.buffer);
         let len = self.scratch.len();
         self.sorted.clear();
         self.sorted
@@ -160,6 +167,11 @@ struct Probe {
     new: usize,
     /// Number of window values before the two pointers: the `below` smallest.
     below: usize,
+    /// The window length `lower` and `fraction` were computed for (they change only while
+    /// the window fills).
+    len: usize,
+    lower: usize,
+    fraction: f64,
 }
 
 impl Probe {
@@ -189,9 +201,51 @@ impl Probe {
         self.below += usize::from(before && !exceeds);
     }
 
-    /// Moves the pointers until `below == target`.
+    /// Moves the pointers until `below == target`. A value leaving and one arriving move
+    /// `below` by at most one each, so one step, forward or back, is almost always enough;
+    /// which one is a coin flip, so both are computed and one is selected without a branch
+    /// (a mispredicted branch costs more than the few bit scans). The loop does the rest.
     #[inline]
     fn seek(&mut self, target: usize, old: &Block, new: &Block) {
+        let (a, b) = (old.value(self.old), new.value(self.new));
+        // Forward: the smaller head joins the values below.
+        let old_first = a <= b;
+        let next_old = old.next_present(self.old + 1);
+        let next_new = new.next_present(self.new + 1);
+        let (forward_old, forward_new) = if old_first {
+            (next_old, self.new)
+        } else {
+            (self.old, next_new)
+        };
+        // Back: the larger tail leaves them.
+        let tail_old = old.previous_present(self.old);
+        let tail_new = new.previous_present(self.new);
+        let old_last = match (tail_old, tail_new) {
+            (Some(i), Some(j)) => old.sorted[i] > new.sorted[j],
+            (tail, _) => tail.is_some(),
+        };
+        let (back_old, back_new) = if old_last {
+            (tail_old.unwrap_or(self.old), self.new)
+        } else {
+            (self.old, tail_new.unwrap_or(self.new))
+        };
+        let (forward, back) = (self.below < target, self.below > target);
+        self.old = if forward {
+            forward_old
+        } else if back {
+            back_old
+        } else {
+            self.old
+        };
+        self.new = if forward {
+            forward_new
+        } else if back {
+            back_new
+        } else {
+            self.new
+        };
+        self.below = self.below + usize::from(forward) - usize::from(back);
+
         while self.below < target {
             if old.value(self.old) <= new.value(self.new) {
                 self.old = old.next_present(self.old + 1);
@@ -217,28 +271,27 @@ impl Probe {
     /// `RollingWindow::quantile`).
     #[inline]
     fn read(&mut self, len: usize, old: &Block, new: &Block) -> f64 {
-        let (lower, fraction) = quantile_position(len, self.q);
-        self.seek(lower, old, new);
-        let (a, b) = (old.value(self.old), new.value(self.new));
-        if a <= b {
-            if fraction == 0.0 {
-                return a;
-            }
-            interpolate(
-                a,
-                old.value(old.next_present(self.old + 1)).min(b),
-                fraction,
-            )
-        } else {
-            if fraction == 0.0 {
-                return b;
-            }
-            interpolate(
-                b,
-                a.min(new.value(new.next_present(self.new + 1))),
-                fraction,
-            )
+        if len != self.len {
+            self.len = len;
+            (self.lower, self.fraction) = quantile_position(len, self.q);
         }
+        self.seek(self.lower, old, new);
+        let (a, b) = (old.value(self.old), new.value(self.new));
+        let old_first = a <= b;
+        let low = if old_first { a } else { b };
+        if self.fraction == 0.0 {
+            return low;
+        }
+        // The next value: the other head, or the one after the smaller head. Selected, not
+        // branched (which head is smaller is a coin flip).
+        let after_a = old.value(old.next_present(self.old + 1));
+        let after_b = new.value(new.next_present(self.new + 1));
+        let high = if old_first {
+            after_a.min(b)
+        } else {
+            a.min(after_b)
+        };
+        interpolate(low, high, self.fraction)
     }
 }
 
@@ -248,14 +301,14 @@ pub fn supports(window_size: usize) -> bool {
 }
 
 /// Slides a window of `window_size` values over `history` (the window's values before the
-/// batch, oldest first, at most `window_size` of them, given as consecutive slices) followed
+/// batch, oldest first, at most `window_size` of them, as two consecutive slices) followed
 /// by `values`. After each value of `values` it reads the `N` quantiles `qs` of the window
 /// and writes `combine` of them to `out`. Returns the final window, sorted.
 ///
 /// The caller checks that every value is finite, that `qs` lie in [0, 1], that `out` has one
 /// slot per value and that [`supports`] holds.
 pub fn run<const N: usize>(
-    history: &[&[f64]],
+    history: [&[f64]; 2],
     values: &[f64],
     window_size: usize,
     qs: [f64; N],
@@ -267,19 +320,13 @@ pub fn run<const N: usize>(
     let total = m + values.len();
     // Block k holds stream positions [k w, (k + 1) w). The history (m <= w values) lies in
     // block 0, so only block 0 reads it.
-    let block_values = |start: usize| {
+    let block_values = |start: usize| -> [&[f64]; 3] {
         let end = (start + w).min(total);
-        let (from_history, from_values) = if start == 0 {
-            (m, 0..end - m)
+        if start == 0 {
+            [history[0], history[1], &values[..end - m]]
         } else {
-            (0, start - m..end - m)
-        };
-        history
-            .iter()
-            .flat_map(|part| part.iter())
-            .take(from_history)
-            .chain(&values[from_values])
-            .copied()
+            [&values[start - m..end - m], &[], &[]]
+        }
     };
 
     let mut old = Block::default();
@@ -296,11 +343,17 @@ pub fn run<const N: usize>(
             old: 0,
             new: new.select(below),
             below,
+            len: 0,
+            lower: 0,
+            fraction: 0.0,
         }
     });
 
+    // The next block starts at w (the history fills at most block 0).
+    let mut next_block = w;
     for (t, slot) in (m..total).zip(out.iter_mut()) {
-        if t % w == 0 && t > 0 {
+        if t == next_block {
+            next_block = next_block.saturating_add(w);
             // The window is exactly the new block: it becomes the old one.
             std::mem::swap(&mut old, &mut new);
             new.fill(t, block_values(t));
@@ -365,7 +418,7 @@ mod tests {
         let mut out = vec![f64::NAN; values.len()];
         let split = history.len() / 2;
         let (first, second) = history.split_at(split);
-        let last = run(&[first, second], values, w, [q], |[v]| v, &mut out);
+        let last = run([first, second], values, w, [q], |[v]| v, &mut out);
         let expected = brute_force(history, values, w, q);
         for (i, (got, want)) in out.iter().zip(&expected).enumerate() {
             assert_eq!(
@@ -411,7 +464,7 @@ mod tests {
         let values = stream(2000, 501);
         let mut out = vec![0.0; values.len()];
         run(
-            &[],
+            [&[], &[]],
             &values,
             100,
             [0.25, 0.75],
