@@ -12,7 +12,20 @@
 //! one sort's share plus a few bit operations, on memory read in order, against an
 //! order-statistic tree's two descents and node shifts per value with a cache miss per level
 //! (see `order_statistic_tree`), or a double heap's sifts (bottleneck's `move_median`).
-//! `rust_src/benches/stats_rolling_quantile.rs` measures the three.
+//!
+//! Chosen by measurement (`rust_src/benches/stats_rolling_quantile.rs`, the median after
+//! every value of 2,000,000 normal values, ns per value, two runs; the table is in
+//! benchmarks/RESULTS.md):
+//!
+//! | window | tree (push + read) | tree push only | double heap | sorted blocks |
+//! |---|---|---|---|---|
+//! | 10^3 | 108-111 | 79 | 87-91 | 36-41 |
+//! | 10^4 | 146 | 114 | 112-116 | 35-38 |
+//! | 10^6 | 283-393 | 207-313 | 129-136 | 56-65 |
+//!
+//! The tree's insertion and removal alone cost more than the double heap's whole step, and
+//! the double heap fits one quantile (a range needs two: 2x). The sorted blocks' cost is
+//! about 15 ns of radix sort plus 20-45 ns of stepping per value, flat in the window.
 //!
 //! The bookkeeping, for each quantile: pointers `old` and `new` into the two sorted blocks and
 //! the number `below` of window values before them. The values before the pointers are always
@@ -147,13 +160,16 @@ impl Block {
     }
 
     /// The present values, ascending.
-    fn present_values(&self) -> impl Iterator<Item = f64> + '_ {
-        let mut i = self.next_present(0);
-        std::iter::from_fn(move || {
-            let value = self.sorted.get(i).copied();
-            i = self.next_present(i + 1);
-            value
-        })
+    fn present_values(&self) -> Vec<f64> {
+        let mut values = Vec::new();
+        for (word, &bits) in self.present.iter().enumerate() {
+            let mut bits = bits;
+            while bits != 0 {
+                values.extend(self.sorted.get(word * 64 + bits.trailing_zeros() as usize));
+                bits &= bits - 1;
+            }
+        }
+        values
     }
 }
 
@@ -377,23 +393,23 @@ pub fn run<const N: usize>(
         let len = (t + 1).min(w);
         *slot = combine(probes.each_mut().map(|probe| probe.read(len, &old, &new)));
     }
-    merge_sorted(old.present_values(), new.present_values())
+    merge_sorted(&old.present_values(), &new.present_values())
 }
 
 /// The union of two ascending sequences, ascending.
-fn merge_sorted(a: impl Iterator<Item = f64>, b: impl Iterator<Item = f64>) -> Vec<f64> {
-    let (mut a, mut b) = (a.peekable(), b.peekable());
-    let mut merged = Vec::new();
-    loop {
-        let next = match (a.peek(), b.peek()) {
-            (Some(x), Some(y)) if x <= y => a.next(),
-            (Some(_), Some(_)) => b.next(),
-            (Some(_), None) => a.next(),
-            (None, Some(_)) => b.next(),
-            (None, None) => return merged,
-        };
-        merged.extend(next);
+fn merge_sorted(a: &[f64], b: &[f64]) -> Vec<f64> {
+    let mut merged = Vec::with_capacity(a.len() + b.len());
+    let (mut i, mut j) = (0, 0);
+    while let (Some(&x), Some(&y)) = (a.get(i), b.get(j)) {
+        // Which sequence goes next is a coin flip: selected, not branched.
+        let take_a = x <= y;
+        merged.push(if take_a { x } else { y });
+        i += usize::from(take_a);
+        j += usize::from(!take_a);
     }
+    merged.extend_from_slice(&a[i..]);
+    merged.extend_from_slice(&b[j..]);
+    merged
 }
 
 #[cfg(test)]
