@@ -221,6 +221,10 @@ def rolling_quantiles(array: np.ndarray, windows: list[int], river_n: int, repea
 # Writing
 
 
+# The windows issue 15 sets the rolling quantiles' targets at (10^3 is reported only).
+TARGET_WINDOWS = (10_000, 1_000_000)
+
+
 def verdict(value: float, bound: float, *, at_most: bool = True) -> str:
     met = value <= bound if at_most else value >= bound
     return "**met**" if met else "**missed**"
@@ -306,7 +310,8 @@ def rolling_section(args, rolling_n, table3):
             "window 10^6). bottleneck's `move_median` and pandas' `rolling(W).quantile(q)` return "
             "every value, as `running=True` does; `running=False` returns nothing but leaves the "
             "same state. River: its per-value loop timed on a 200,000-value prefix and scaled (at "
-            "10^6 it takes minutes)."
+            "10^6 it takes minutes). Targets (issue 15 item 2) are marked at windows 10^4 and "
+            "10^6; 10^3 is reported only."
         ),
         "",
         (
@@ -319,14 +324,19 @@ def rolling_section(args, rolling_n, table3):
     for window, row in table3.items():
         bn_s = row["bottleneck"]
         cells = [f"{window:,}", f"{bn_s:.4f}"]
+        targeted = window in TARGET_WINDOWS and not args.quick
         for prefix in ("median", "iqr"):
             running, silent = row[f"{prefix} running"] / bn_s, row[f"{prefix} silent"] / bn_s
-            moonshot = " moonshot met" if running <= 0.5 else ""
+            moonshot = (
+                (" moonshot met" if running <= 0.5 else " moonshot missed") if targeted else ""
+            )
+            running_mark = f" ({verdict(running, 1.0)}{moonshot})" if targeted else ""
+            silent_mark = f" ({verdict(silent, 0.5)})" if targeted else ""
             cells += [
                 f"{row[f'{prefix} running']:.4f}",
-                f"{running:.2f} ({verdict(running, 1.0)}{moonshot})",
+                f"{running:.2f}{running_mark}",
                 f"{row[f'{prefix} silent']:.4f}",
-                f"{silent:.2f} ({verdict(silent, 0.5)})",
+                f"{silent:.2f}{silent_mark}",
             ]
         lines.append("| " + " | ".join(cells) + " |")
     lines += [
@@ -342,7 +352,8 @@ def rolling_section(args, rolling_n, table3):
     for window, row in table3.items():
         for q in (0.5, 0.9, 0.01):
             ours, theirs = row[f"q{q} running"], row[f"pandas q{q}"]
-            mark = f" ({verdict(theirs / ours, 10, at_most=False)})" if q != 0.5 else ""
+            targeted = q != 0.5 and window in TARGET_WINDOWS and not args.quick
+            mark = f" ({verdict(theirs / ours, 10, at_most=False)})" if targeted else ""
             lines.append(
                 f"| {window:,} | {q} | {ours:.4f} | {theirs:.3f} | {theirs / ours:.1f}x{mark} |"
             )

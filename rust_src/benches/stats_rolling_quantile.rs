@@ -16,6 +16,7 @@
 //!   upper part, with each value's heap position indexed so the leaving value is replaced in
 //!   place), for any q; a range needs two of them;
 //! * `sorted blocks`: `engine::stats::sorted_blocks`, Suomela's sorted blocks with bitsets.
+//!
 //! Every candidate's outputs are checked against the tree's.
 //!
 //! Run with nothing else heavy on the machine (flock /tmp/heavy.lock) and read ratios.

@@ -73,7 +73,7 @@ pub fn sort_by_key<T: Copy + Default>(items: &mut Vec<(u64, T)>, buffer: &mut Ve
     buffer.clear();
     buffer.resize(n, (0, T::default()));
     for (d, table) in counts.chunks_exact_mut(buckets).enumerate() {
-        if table.iter().any(|&count| count == n) {
+        if table.contains(&n) {
             continue; // every key has the same digit here: nothing to move
         }
         let mut start = 0;
