@@ -33,6 +33,35 @@ include "../_build_info.pxi"
 include "_checks.pxi"
 
 
+cdef inline double _mean_with(double mean, double n, double x) noexcept nogil:
+    """Welford's mean after adding ``x`` as the ``n``-th value: the one expression of it, so
+    that every loop that must give ``update()``'s bits inlines the same arithmetic."""
+    return mean + (1.0 / n) * (x - mean)
+
+
+cdef inline double _mean_without(double mean, double n, double x) noexcept nogil:
+    """Welford's mean after removing ``x``, ``n > 0`` values remaining."""
+    return mean - (1.0 / n) * (x - mean)
+
+
+cdef inline double _squares_with(double sum_squares, double x, double old_mean, double mean) noexcept nogil:
+    """Welford's sum of squared deviations after adding ``x`` (the mean moved from ``old_mean``
+    to ``mean``)."""
+    return sum_squares + (x - old_mean) * (x - mean)
+
+
+cdef inline double _squares_without(double sum_squares, double x, double old_mean, double mean) noexcept nogil:
+    """The sum after removing ``x``: below zero only through rounding, which must not leak out."""
+    return max(0.0, sum_squares - (x - old_mean) * (x - mean))
+
+
+cdef inline double _variance(double sum_squares, double n, int ddof) noexcept nogil:
+    """Var.get() once a value was seen (0.0 while ``n <= ddof``, as River)."""
+    if n <= ddof:
+        return 0.0
+    return sum_squares / (n - ddof)
+
+
 cdef inline double _check_revert(double n, str kind) except -1.0:
     if n <= 0:
         raise ValueError(f"cannot revert {kind}: no value left to remove")
@@ -207,7 +236,7 @@ cdef class Mean:
     @cython.final
     cdef inline void _add(self, double x) noexcept:
         self.n += 1.0
-        self.mean += (1.0 / self.n) * (x - self.mean)
+        self.mean = _mean_with(self.mean, self.n, x)
 
     @cython.final
     cdef inline void _remove(self, double x) noexcept:
@@ -215,7 +244,7 @@ cdef class Mean:
         if self.n == 0:
             self.mean = 0.0
         else:
-            self.mean -= (1.0 / self.n) * (x - self.mean)
+            self.mean = _mean_without(self.mean, self.n, x)
 
     def update(self, double x):
         """Adds one value."""
@@ -311,8 +340,8 @@ cdef class Var:
     cdef inline void _add(self, double x) noexcept:
         cdef double old_mean = self.mean
         self.n += 1.0
-        self.mean += (1.0 / self.n) * (x - self.mean)
-        self.sum_squares += (x - old_mean) * (x - self.mean)
+        self.mean = _mean_with(self.mean, self.n, x)
+        self.sum_squares = _squares_with(self.sum_squares, x, old_mean, self.mean)
 
     @cython.final
     cdef inline void _remove(self, double x) noexcept:
@@ -322,16 +351,13 @@ cdef class Var:
             self.mean = 0.0
             self.sum_squares = 0.0
             return
-        self.mean -= (1.0 / self.n) * (x - self.mean)
-        # A sum of squares: below zero only through rounding, which must not leak out.
-        self.sum_squares = max(0.0, self.sum_squares - (x - old_mean) * (x - self.mean))
+        self.mean = _mean_without(self.mean, self.n, x)
+        self.sum_squares = _squares_without(self.sum_squares, x, old_mean, self.mean)
 
     @cython.final
     cdef inline double _value(self) noexcept:
         # get() once a value was seen.
-        if self.n <= self.ddof:
-            return 0.0
-        return self.sum_squares / (self.n - self.ddof)
+        return _variance(self.sum_squares, self.n, self.ddof)
 
     def update(self, double x):
         """Adds one value."""
@@ -1050,49 +1076,86 @@ cdef class Rolling:
         cdef double[::1] outputs = out
         cdef type kind = type(self.obj)
         with cython.critical_section(self):
-            if kind is Mean or kind is Var or kind is Count:
-                self._roll_native(xs, outputs)
+            if kind is Mean or kind is Var:
+                self._roll_moments(xs, outputs, kind is Var)
+            elif kind is Count:
+                self._roll_count(xs, outputs)
             else:
                 self._roll_any(xs, outputs)
         return out
 
-    cdef void _roll_native(self, const double[::1] xs, double[::1] out) noexcept:
-        """The batch loop for Count, Mean and Var: update() and revert()'s own arithmetic
-        (the same cdef methods), without a Python call per value. Writes the statistic after
-        each value to ``out`` unless it is None."""
-        cdef Mean mean = <Mean>self.obj if type(self.obj) is Mean else None
-        cdef Var var = <Var>self.obj if type(self.obj) is Var else None
-        cdef Count count = <Count>self.obj if type(self.obj) is Count else None
+    cdef void _roll_moments(self, const double[::1] xs, double[::1] out, bint variance) noexcept:
+        """The batch loop for Mean and Var: their ``_remove`` and ``_add``'s arithmetic (the
+        same inline functions) on local copies of their state, which the compiler keeps in
+        registers (through the object, every value would store and reload them)."""
+        cdef Mean mean_stat = None
+        cdef Var var_stat = None
+        cdef double n, mean, sum_squares = 0.0, old_mean, oldest, x
+        cdef int ddof = 0
+        if variance:
+            var_stat = <Var>self.obj
+            n, mean, sum_squares, ddof = var_stat.n, var_stat.mean, var_stat.sum_squares, var_stat.ddof
+        else:
+            mean_stat = <Mean>self.obj
+            n, mean = mean_stat.n, mean_stat.mean
+        cdef bint keep = out is not None
+        cdef Py_ssize_t i, slot, start = self.start, size = self.size, w = self.window_size
+        cdef double* window = self.values
+        for i in range(xs.shape[0]):
+            if size == w:
+                oldest = window[start]
+                old_mean = mean
+                n -= 1.0
+                if n == 0:
+                    mean = 0.0
+                    sum_squares = 0.0
+                else:
+                    mean = _mean_without(mean, n, oldest)
+                    if variance:
+                        sum_squares = _squares_without(sum_squares, oldest, old_mean, mean)
+                start += 1
+                if start == w:
+                    start = 0
+                size -= 1
+            x = xs[i]
+            old_mean = mean
+            n += 1.0
+            mean = _mean_with(mean, n, x)
+            if variance:
+                sum_squares = _squares_with(sum_squares, x, old_mean, mean)
+            slot = start + size
+            if slot >= w:
+                slot -= w
+            window[slot] = x
+            size += 1
+            if keep:
+                out[i] = _variance(sum_squares, n, ddof) if variance else mean
+        if variance:
+            var_stat.n, var_stat.mean, var_stat.sum_squares = n, mean, sum_squares
+        else:
+            mean_stat.n, mean_stat.mean = n, mean
+        self.start, self.size = start, size
+
+    cdef void _roll_count(self, const double[::1] xs, double[::1] out) noexcept:
+        """The batch loop for Count, without a Python call per value."""
+        cdef Count count = <Count>self.obj
         cdef bint keep = out is not None
         cdef Py_ssize_t i, slot
-        cdef double x, oldest
         for i in range(xs.shape[0]):
             if self.size == self.window_size:
-                oldest = self.values[self.start]
-                if mean is not None:
-                    mean._remove(oldest)
-                elif var is not None:
-                    var._remove(oldest)
-                else:
-                    count.n -= 1
+                count.n -= 1
                 self.start += 1
                 if self.start == self.window_size:
                     self.start = 0
                 self.size -= 1
-            x = xs[i]
-            if mean is not None:
-                mean._add(x)
-            elif var is not None:
-                var._add(x)
-            else:
-                count.n += 1
+            count.n += 1
             slot = self.start + self.size
             if slot >= self.window_size:
                 slot -= self.window_size
-            self.values[slot] = x
+            self.values[slot] = xs[i]
             self.size += 1
             if keep:
-                out[i] = mean.mean if mean is not None else var._value() if var is not None else count.n
+                out[i] = count.n
 
     cdef int _roll_any(self, const double[::1] xs, double[::1] out) except -1:
         """The batch loop for any other statistic, through its Python methods. Such a statistic
