@@ -161,8 +161,10 @@ def docs(session: nox.Session) -> None:
 
 @nox.session(default=False)
 def benchmarks(session: nox.Session) -> None:
-    """Benchmarks against River and NumPy; rewrites benchmarks/RESULTS.md (slow)."""
-    session.run("python", "-m", "pip", "install", ".[test]", "matplotlib")
+    """Benchmarks against River, NumPy, bottleneck and pandas; rewrites benchmarks/RESULTS.md
+    (slow)."""
+    session.install("--upgrade", "pip>=25.1")  # reads [dependency-groups]
+    session.install(".[test]", "--group", "bench")
     for script in sorted((ROOT / "benchmarks").glob("[!_]*.py")):  # _*.py are helpers
         session.run("python", str(script), *session.posargs)
 

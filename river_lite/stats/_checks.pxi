@@ -147,3 +147,17 @@ cdef object _not_mergeable(object stat, str why):
 
 cdef str _describe(object stat, str params, object value):
     return f"{type(stat).__name__}({params}): {value!r}"
+
+
+cdef int _running_flag(object running) except -1:
+    """``update_many``'s ``running``: a bool (NumPy's ``bool_`` too), else a TypeError (an int
+    or None is more likely a misplaced argument than a choice)."""
+    if isinstance(running, (bool, np.bool_)):
+        return 1 if running else 0
+    raise TypeError(f"running must be a bool, got {running!r}")
+
+
+cdef object _running_output(Py_ssize_t n):
+    """The array ``update_many(values, running=True)`` returns: float64, allocated once,
+    before any state changes (so a MemoryError changes nothing)."""
+    return np.empty(n, dtype=np.float64)

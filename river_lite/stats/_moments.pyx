@@ -6,6 +6,13 @@ These statistics are a handful of floating-point operations per value, so the co
 call dominates: as extension types, ``update(x)`` is a single C call with no Python frame.
 Every class follows the contract documented in :mod:`river_lite.stats.base`.
 
+``update_many(values, running=True)`` returns the statistic after each value. Each class
+produces it with the arithmetic of ``update`` (the same cdef functions, so the same bits as a
+loop of ``update`` and ``get``); where ``update_many`` merges a batch instead (Mean, Var, Skew,
+Kurtosis: more accurate) or unrolls the recurrence (EWMean, EWVar: faster), the state after the
+call is the batch's, exactly as with ``running=False``, and the last output is ``get()`` of that
+state.
+
 Every public class defines ``__init__``, an empty one included: Cython's ``embedsignature``
 writes its signature as the first line of the class docstring (for ``help()`` and the API docs),
 and without one Cython would silently accept and ignore any arguments (``Mean(5)``).
@@ -214,6 +221,49 @@ cdef inline double _shifted_mean(double *mean, double *mean_lo, double step) noe
     return step
 
 
+cdef inline double _mean_with(double mean, double n, double x) noexcept nogil:
+    """Welford's mean after adding ``x`` as the ``n``-th value: the one expression of it, so
+    that every loop that must give ``update()``'s bits inlines the same arithmetic."""
+    return mean + (1.0 / n) * (x - mean)
+
+
+cdef inline double _mean_without(double mean, double n, double x) noexcept nogil:
+    """Welford's mean after removing ``x``, ``n > 0`` values remaining."""
+    return mean - (1.0 / n) * (x - mean)
+
+
+cdef inline void _var_add(
+    double *n, double *mean, double *mean_lo, double *sum_squares, double x
+) noexcept nogil:
+    """Var's update of its state (a double-double mean and the sum of squared deviations) by
+    ``x``: the one copy of it, for Var and for Rolling's batch loop over a Var."""
+    cdef double delta = (x - mean[0]) - mean_lo[0]  # x minus the mean so far
+    n[0] += 1.0
+    cdef double step = _shifted_mean(mean, mean_lo, (1.0 / n[0]) * delta)
+    sum_squares[0] += delta * (delta - step)  # (x - old mean) * (x - new mean)
+
+
+cdef inline void _var_remove(
+    double *n, double *mean, double *mean_lo, double *sum_squares, double x
+) noexcept nogil:
+    """Var's removal of ``x``, a value seen earlier (``n > 0``)."""
+    cdef double delta = (x - mean[0]) - mean_lo[0]  # x minus the mean with it
+    n[0] -= 1.0
+    if n[0] == 0:
+        mean[0] = mean_lo[0] = sum_squares[0] = 0.0
+        return
+    cdef double step = _shifted_mean(mean, mean_lo, -(1.0 / n[0]) * delta)
+    # A sum of squares: below zero only through rounding, which must not leak out.
+    sum_squares[0] = max(0.0, sum_squares[0] - delta * (delta - step))
+
+
+cdef inline double _variance(double sum_squares, double n, int ddof) noexcept nogil:
+    """Var.get() once a value was seen (0.0 while ``n <= ddof``, as River)."""
+    if n <= ddof:
+        return 0.0
+    return sum_squares / (n - ddof)
+
+
 cdef double _state_mean_lo(object value, double mean, str kind) except? -1.0:
     """The low part of a pickled double-double mean: finite and below an ulp of ``mean``."""
     cdef double lo = _state_float(value, kind, "mean_lo")
@@ -284,9 +334,20 @@ cdef class Count:
             _check_finite(x)
         self.n += 1
 
-    def update_many(self, values):
-        """Counts every value of a 1-D float array-like."""
-        self.n += _finite_vector(values).shape[0]
+    def update_many(self, values, *, running=False):
+        """Counts every value of a 1-D float array-like; with ``running=True``, returns the
+        count after each value."""
+        cdef bint keep = _running_flag(running)
+        cdef Py_ssize_t i, n = _finite_vector(values).shape[0]
+        if not keep:
+            self.n += n
+            return None
+        out = _running_output(n)
+        cdef double[::1] counts = out
+        for i in range(n):
+            counts[i] = self.n + i + 1
+        self.n += n
+        return out
 
     def revert(self, x=None):
         """Forgets one value."""
@@ -382,29 +443,51 @@ cdef class Mean:
     cdef Moments _moments(self):
         return Moments(self.n, self.mean, 0.0, 0.0, 0.0, 0.0)
 
+    @cython.final
+    cdef inline void _add(self, double x) noexcept:
+        self.n += 1.0
+        self.mean = _mean_with(self.mean, self.n, x)
+
+    @cython.final
+    cdef inline void _remove(self, double x) noexcept:
+        self.n -= 1.0
+        if self.n == 0:
+            self.mean = 0.0
+        else:
+            self.mean = _mean_without(self.mean, self.n, x)
+
     def update(self, double x):
         """Adds one value."""
         _check_finite(x)
-        self.n += 1.0
-        self.mean += (1.0 / self.n) * (x - self.mean)
+        self._add(x)
 
-    def update_many(self, values):
-        """Adds every value of a 1-D float array-like (as a batch, then merged)."""
-        cdef const double[::1] xs = _float_vector(values)
-        if xs.shape[0] == 0:
-            return
-        cdef Moments merged = _merge_moments(self._moments(), _checked_batch(xs, 1))
+    def update_many(self, values, *, running=False):
+        """Adds every value of a 1-D float array-like (as a batch, then merged); with
+        ``running=True``, returns the mean after each value."""
+        cdef bint keep = _running_flag(running)
+        cdef const double[::1] xs = _finite_vector(values) if keep else _float_vector(values)
+        cdef Py_ssize_t i, n = xs.shape[0]
+        cdef Moments start = self._moments()
+        out = _running_output(n) if keep else None
+        cdef double[::1] means
+        if keep:
+            means = out
+            for i in range(n):
+                self._add(xs[i])
+                means[i] = self.mean
+        if n == 0:
+            return out
+        cdef Moments merged = _merge_moments(start, _checked_batch(xs, 1))
         self.n, self.mean = merged.n, merged.mean
+        if keep:
+            means[n - 1] = self.mean
+        return out
 
     def revert(self, double x):
         """Removes one value seen earlier."""
         _check_finite(x)
         _check_revert(self.n, "Mean")
-        self.n -= 1.0
-        if self.n == 0:
-            self.mean = 0.0
-        else:
-            self.mean -= (1.0 / self.n) * (x - self.mean)
+        self._remove(x)
 
     def get(self):
         """The mean, or None before the first update."""
@@ -506,44 +589,56 @@ cdef class Var:
     cdef void _set(self, Moments m) noexcept:
         self.n, self.mean, self.mean_lo, self.sum_squares = m.n, m.mean, m.mean_lo, m.m2
 
+    @cython.final
     cdef inline void _add(self, double x) noexcept:
-        cdef double delta = (x - self.mean) - self.mean_lo  # x minus the mean so far
-        self.n += 1.0
-        cdef double step = _shifted_mean(&self.mean, &self.mean_lo, (1.0 / self.n) * delta)
-        self.sum_squares += delta * (delta - step)  # (x - old mean) * (x - new mean)
+        _var_add(&self.n, &self.mean, &self.mean_lo, &self.sum_squares, x)
+
+    @cython.final
+    cdef inline void _remove(self, double x) noexcept:
+        _var_remove(&self.n, &self.mean, &self.mean_lo, &self.sum_squares, x)
+
+    @cython.final
+    cdef inline double _value(self) noexcept:
+        # get() once a value was seen.
+        return _variance(self.sum_squares, self.n, self.ddof)
 
     def update(self, double x):
         """Adds one value."""
         _check_finite(x)
         self._add(x)
 
-    def update_many(self, values):
-        """Adds every value of a 1-D float array-like (as a batch, then merged)."""
-        cdef const double[::1] xs = _float_vector(values)
-        if xs.shape[0] == 0:
-            return
-        self._set(_merge_moments(self._moments(), _checked_batch(xs, 2)))
+    def update_many(self, values, *, running=False):
+        """Adds every value of a 1-D float array-like (as a batch, then merged); with
+        ``running=True``, returns the variance after each value."""
+        cdef bint keep = _running_flag(running)
+        cdef const double[::1] xs = _finite_vector(values) if keep else _float_vector(values)
+        cdef Py_ssize_t i, n = xs.shape[0]
+        cdef Moments start = self._moments()
+        out = _running_output(n) if keep else None
+        cdef double[::1] variances
+        if keep:
+            variances = out
+            for i in range(n):
+                self._add(xs[i])
+                variances[i] = self._value()
+        if n == 0:
+            return out
+        self._set(_merge_moments(start, _checked_batch(xs, 2)))
+        if keep:
+            variances[n - 1] = self._value()
+        return out
 
     def revert(self, double x):
         """Removes one value seen earlier."""
         _check_finite(x)
         _check_revert(self.n, "Var")
-        cdef double delta = (x - self.mean) - self.mean_lo  # x minus the mean with it
-        self.n -= 1.0
-        if self.n == 0:
-            self._set(Moments(0.0, 0.0, 0.0, 0.0, 0.0, 0.0))
-            return
-        cdef double step = _shifted_mean(&self.mean, &self.mean_lo, -(1.0 / self.n) * delta)
-        # A sum of squares: below zero only through rounding, which must not leak out.
-        self.sum_squares = max(0.0, self.sum_squares - delta * (delta - step))
+        self._remove(x)
 
     def get(self):
         """The variance, or None before the first update."""
         if self.n == 0:
             return None
-        if self.n <= self.ddof:
-            return 0.0
-        return self.sum_squares / (self.n - self.ddof)
+        return self._value()
 
     cdef Var _checked_operand(self, object other):
         cdef Var that = _operand(self, other)
@@ -616,12 +711,22 @@ cdef class _Extreme:
         _check_finite(x)
         self._add(x)
 
-    def update_many(self, values):
-        """Adds every value of a 1-D float array-like."""
+    def update_many(self, values, *, running=False):
+        """Adds every value of a 1-D float array-like; with ``running=True``, returns the
+        extreme after each value."""
+        cdef bint keep = _running_flag(running)
         cdef const double[::1] xs = _finite_vector(values)
         cdef Py_ssize_t i
+        if not keep:
+            for i in range(xs.shape[0]):
+                self._add(xs[i])
+            return None
+        out = _running_output(xs.shape[0])
+        cdef double[::1] extremes = out
         for i in range(xs.shape[0]):
             self._add(xs[i])
+            extremes[i] = self.value
+        return out
 
     def get(self):
         """The extreme value, or None before the first update."""
@@ -765,12 +870,22 @@ cdef class PeakToPeak:
         _check_finite(x)
         self._add(x)
 
-    def update_many(self, values):
-        """Adds every value of a 1-D float array-like."""
+    def update_many(self, values, *, running=False):
+        """Adds every value of a 1-D float array-like; with ``running=True``, returns the
+        range after each value."""
+        cdef bint keep = _running_flag(running)
         cdef const double[::1] xs = _finite_vector(values)
         cdef Py_ssize_t i
+        if not keep:
+            for i in range(xs.shape[0]):
+                self._add(xs[i])
+            return None
+        out = _running_output(xs.shape[0])
+        cdef double[::1] ranges = out
         for i in range(xs.shape[0]):
             self._add(xs[i])
+            ranges[i] = self.high - self.low
+        return out
 
     def get(self):
         """The range, or None before the first update."""
@@ -871,10 +986,23 @@ cdef class EWMean:
         _check_finite(x)
         self._add(x)
 
-    def update_many(self, values):
-        """Adds every value of a 1-D float array-like, in order."""
+    def update_many(self, values, *, running=False):
+        """Adds every value of a 1-D float array-like, in order; with ``running=True``,
+        returns the mean after each value."""
+        cdef bint reading = _running_flag(running)
         cdef const double[::1] xs = _finite_vector(values)
         cdef Py_ssize_t i, start = 0
+        cdef double n_before = self.n, mean_before = self.mean
+        out = _running_output(xs.shape[0]) if reading else None
+        cdef double[::1] means
+        if reading:
+            # update()'s arithmetic for the outputs; the state then comes from the same
+            # starting point by the faster recurrence below, as with running=False.
+            means = out
+            for i in range(xs.shape[0]):
+                self._add(xs[i])
+                means[i] = self.mean
+            self.n, self.mean = n_before, mean_before
         if xs.shape[0] and self.n == 0:
             self._add(xs[0])
             start = 1
@@ -891,6 +1019,9 @@ cdef class EWMean:
             mean = a * xs[i] + keep * mean
         self.mean = mean
         self.n += xs.shape[0] - start
+        if reading and xs.shape[0]:
+            means[xs.shape[0] - 1] = self.mean
+        return out
 
     def get(self):
         """The weighted mean, or None before the first update."""
@@ -968,10 +1099,22 @@ cdef class EWVar:
         _check_finite(x)
         self._add(x)
 
-    def update_many(self, values):
-        """Adds every value of a 1-D float array-like, in order."""
+    def update_many(self, values, *, running=False):
+        """Adds every value of a 1-D float array-like, in order; with ``running=True``,
+        returns the variance after each value."""
+        cdef bint reading = _running_flag(running)
         cdef const double[::1] xs = _finite_vector(values)
         cdef Py_ssize_t i, start = 0
+        cdef double n_before = self.n, mean_before = self.mean, var_before = self.var
+        out = _running_output(xs.shape[0]) if reading else None
+        cdef double[::1] variances
+        if reading:
+            # As EWMean: update()'s arithmetic for the outputs, the recurrence below for the state.
+            variances = out
+            for i in range(xs.shape[0]):
+                self._add(xs[i])
+                variances[i] = self.var
+            self.n, self.mean, self.var = n_before, mean_before, var_before
         if xs.shape[0] and self.n == 0:
             self._add(xs[0])
             start = 1
@@ -1002,6 +1145,9 @@ cdef class EWVar:
             var = keep * (var + diff * increment)
         self.mean, self.var = mean, var
         self.n += xs.shape[0] - start
+        if reading and xs.shape[0]:
+            variances[xs.shape[0] - 1] = self.var
+        return out
 
     def get(self):
         """The weighted variance, or None before the first update."""
@@ -1086,12 +1232,30 @@ cdef class _CentralMoments:
         _check_finite(x)
         self._add(x)
 
-    def update_many(self, values):
-        """Adds every value of a 1-D float array-like (as a batch, then merged)."""
-        cdef const double[::1] xs = _float_vector(values)
-        if xs.shape[0] == 0:
-            return
-        self._set(_merge_moments(self._moments(), _checked_batch(xs, 4)))
+    cdef double _value(self) noexcept:
+        """get() once a value was seen (each subclass's statistic)."""
+        return 0.0
+
+    def update_many(self, values, *, running=False):
+        """Adds every value of a 1-D float array-like (as a batch, then merged); with
+        ``running=True``, returns the statistic after each value."""
+        cdef bint keep = _running_flag(running)
+        cdef const double[::1] xs = _finite_vector(values) if keep else _float_vector(values)
+        cdef Py_ssize_t i, n = xs.shape[0]
+        cdef Moments start = self._moments()
+        out = _running_output(n) if keep else None
+        cdef double[::1] outputs
+        if keep:
+            outputs = out
+            for i in range(n):
+                self._add(xs[i])
+                outputs[i] = self._value()
+        if n == 0:
+            return out
+        self._set(_merge_moments(start, _checked_batch(xs, 4)))
+        if keep:
+            outputs[n - 1] = self._value()
+        return out
 
     cdef _CentralMoments _checked_operand(self, object other):
         cdef _CentralMoments that = _operand(self, other)
@@ -1185,6 +1349,9 @@ cdef class Skew(_CentralMoments):
         """The skewness, or None before the first update."""
         if self.n == 0:
             return None
+        return self._value()
+
+    cdef double _value(self) noexcept:
         cdef double n = self.n
         cdef double g = sqrt(n) * self.m3 / (self.m2 * sqrt(self.m2)) if self.m2 != 0 else 0.0
         if not self.bias and n > 2:
@@ -1231,6 +1398,9 @@ cdef class Kurtosis(_CentralMoments):
         """The excess kurtosis, or None before the first update."""
         if self.n == 0:
             return None
+        return self._value()
+
+    cdef double _value(self) noexcept:
         cdef double n = self.n
         cdef double k = n * self.m4 / (self.m2 * self.m2) if self.m2 != 0 else 0.0
         if not self.bias and n > 3:
@@ -1325,13 +1495,115 @@ cdef class Rolling:
         with cython.critical_section(self):
             self._push(x)
 
-    def update_many(self, values):
-        """Adds every value of a 1-D float array-like, in order."""
+    def update_many(self, values, *, running=False):
+        """Adds every value of a 1-D float array-like, in order; with ``running=True``,
+        returns the wrapped statistic after each value (NaN where its ``get()`` is None)."""
+        cdef bint keep = _running_flag(running)
         cdef const double[::1] xs = _finite_vector(values)
-        cdef Py_ssize_t i
+        out = _running_output(xs.shape[0]) if keep else None
+        cdef double[::1] outputs = out
+        cdef type kind = type(self.obj)
         with cython.critical_section(self):
+            if kind is Mean or kind is Var:
+                self._roll_moments(xs, outputs, kind is Var)
+            elif kind is Count:
+                self._roll_count(xs, outputs)
+            else:
+                self._roll_any(xs, outputs)
+        return out
+
+    cdef void _roll_moments(self, const double[::1] xs, double[::1] out, bint variance) noexcept:
+        """The batch loop for Mean and Var: their ``_remove`` and ``_add``'s arithmetic (the
+        same inline functions) on local copies of their state, which the compiler keeps in
+        registers (through the object, every value would store and reload them)."""
+        cdef Mean mean_stat = None
+        cdef Var var_stat = None
+        cdef double n, mean, mean_lo = 0.0, sum_squares = 0.0, oldest, x
+        cdef int ddof = 0
+        if variance:
+            var_stat = <Var>self.obj
+            n, mean, mean_lo = var_stat.n, var_stat.mean, var_stat.mean_lo
+            sum_squares, ddof = var_stat.sum_squares, var_stat.ddof
+        else:
+            mean_stat = <Mean>self.obj
+            n, mean = mean_stat.n, mean_stat.mean
+        cdef bint keep = out is not None
+        cdef Py_ssize_t i, slot, start = self.start, size = self.size, w = self.window_size
+        cdef double* window = self.values
+        for i in range(xs.shape[0]):
+            if size == w:
+                oldest = window[start]
+                if variance:
+                    _var_remove(&n, &mean, &mean_lo, &sum_squares, oldest)
+                else:
+                    n -= 1.0
+                    mean = 0.0 if n == 0 else _mean_without(mean, n, oldest)
+                start += 1
+                if start == w:
+                    start = 0
+                size -= 1
+            x = xs[i]
+            if variance:
+                _var_add(&n, &mean, &mean_lo, &sum_squares, x)
+            else:
+                n += 1.0
+                mean = _mean_with(mean, n, x)
+            slot = start + size
+            if slot >= w:
+                slot -= w
+            window[slot] = x
+            size += 1
+            if keep:
+                out[i] = _variance(sum_squares, n, ddof) if variance else mean
+        if variance:
+            var_stat.n, var_stat.mean, var_stat.mean_lo = n, mean, mean_lo
+            var_stat.sum_squares = sum_squares
+        else:
+            mean_stat.n, mean_stat.mean = n, mean
+        self.start, self.size = start, size
+
+    cdef void _roll_count(self, const double[::1] xs, double[::1] out) noexcept:
+        """The batch loop for Count, without a Python call per value."""
+        cdef Count count = <Count>self.obj
+        cdef bint keep = out is not None
+        cdef Py_ssize_t i, slot
+        for i in range(xs.shape[0]):
+            if self.size == self.window_size:
+                count.n -= 1
+                self.start += 1
+                if self.start == self.window_size:
+                    self.start = 0
+                self.size -= 1
+            count.n += 1
+            slot = self.start + self.size
+            if slot >= self.window_size:
+                slot -= self.window_size
+            self.values[slot] = xs[i]
+            self.size += 1
+            if keep:
+                out[i] = count.n
+
+    cdef int _roll_any(self, const double[::1] xs, double[::1] out) except -1:
+        """The batch loop for any other statistic, through its Python methods. Such a statistic
+        may raise part-way: the batch is then undone (the statistic from a deep copy taken
+        before, the window's overwritten slots from a log) and the error re-raised."""
+        cdef Py_ssize_t i, start = self.start, size = self.size
+        saved = copy.deepcopy(self.obj)
+        cdef list overwritten = []
+        try:
             for i in range(xs.shape[0]):
+                # The slot this push writes (after evicting, when the window is full).
+                overwritten.append(self.values[(start + size + i) % self.window_size])
                 self._push(xs[i])
+                if out is not None:
+                    value = self.obj.get()
+                    out[i] = float("nan") if value is None else value
+        except BaseException:
+            for i in reversed(range(len(overwritten))):
+                self.values[(start + size + i) % self.window_size] = overwritten[i]
+            self.obj, self.start, self.size = saved, start, size
+            raise
+        return 0
 
     def get(self):
         """The wrapped statistic over the window."""

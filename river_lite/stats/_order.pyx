@@ -56,6 +56,13 @@ cdef extern from *:
         OwnedBytes (*window_encode)(const RollingWindow *);
         RollingWindow *(*window_decode)(const unsigned char *, size_t, OwnedBytes *);
         void (*p2_update_pair)(P2Quantile *, P2Quantile *, double);
+        void (*p2_update_many_running)(P2Quantile *, const double *, size_t, double *);
+        void (*p2_update_pair_many_running)(
+            P2Quantile *, P2Quantile *, const double *, size_t, double *);
+        void (*window_push_many_quantile)(
+            RollingWindow *, const double *, size_t, double, double *);
+        void (*window_push_many_range)(
+            RollingWindow *, const double *, size_t, double, double, double *);
     } StatsApi;
     """
     ctypedef struct P2Quantile
@@ -83,11 +90,19 @@ cdef extern from *:
         OwnedBytes (*window_encode)(const RollingWindow *) noexcept nogil
         RollingWindow *(*window_decode)(const unsigned char *, size_t, OwnedBytes *) noexcept nogil
         void (*p2_update_pair)(P2Quantile *, P2Quantile *, double) noexcept nogil
+        void (*p2_update_many_running)(
+            P2Quantile *, const double *, size_t, double *) noexcept nogil
+        void (*p2_update_pair_many_running)(
+            P2Quantile *, P2Quantile *, const double *, size_t, double *) noexcept nogil
+        void (*window_push_many_quantile)(
+            RollingWindow *, const double *, size_t, double, double *) noexcept nogil
+        void (*window_push_many_range)(
+            RollingWindow *, const double *, size_t, double, double, double *) noexcept nogil
 
 cdef const StatsApi *api = <const StatsApi *>PyCapsule_GetPointer(
     _core.stats_api, "native_stats_api"
 )
-if api.size != sizeof(StatsApi) or api.version != 2:
+if api.size != sizeof(StatsApi) or api.version != 3:
     raise ImportError(
         "the Rust and Cython extensions of this package come from different builds "
         f"(stats API size {api.size} version {api.version}); reinstall the package"
@@ -223,12 +238,20 @@ cdef class Quantile:
         with cython.critical_section(self):
             api.p2_update(self.engine, x)
 
-    def update_many(self, values):
-        """Adds every value of a 1-D float array-like, in order."""
+    def update_many(self, values, *, running=False):
+        """Adds every value of a 1-D float array-like, in order; with ``running=True``,
+        returns the estimate after each value."""
+        cdef bint keep = _running_flag(running)
         cdef const double[::1] xs = _finite_vector(values)
+        out = _running_output(xs.shape[0]) if keep else None
+        cdef double[::1] estimates = out
         if xs.shape[0]:
             with cython.critical_section(self):
-                api.p2_update_many(self.engine, &xs[0], xs.shape[0])
+                if keep:
+                    api.p2_update_many_running(self.engine, &xs[0], xs.shape[0], &estimates[0])
+                else:
+                    api.p2_update_many(self.engine, &xs[0], xs.shape[0])
+        return out
 
     def get(self):
         """The current estimate, or None before the first update."""
@@ -312,13 +335,23 @@ cdef class IQR:
         with cython.critical_section(self):
             api.p2_update_pair(self.lower, self.upper, x)
 
-    def update_many(self, values):
-        """Adds every value of a 1-D float array-like, in order."""
+    def update_many(self, values, *, running=False):
+        """Adds every value of a 1-D float array-like, in order; with ``running=True``,
+        returns the range after each value."""
+        cdef bint keep = _running_flag(running)
         cdef const double[::1] xs = _finite_vector(values)
+        out = _running_output(xs.shape[0]) if keep else None
+        cdef double[::1] ranges = out
         if xs.shape[0]:
             with cython.critical_section(self):
-                api.p2_update_many(self.lower, &xs[0], xs.shape[0])
-                api.p2_update_many(self.upper, &xs[0], xs.shape[0])
+                if keep:
+                    api.p2_update_pair_many_running(
+                        self.lower, self.upper, &xs[0], xs.shape[0], &ranges[0]
+                    )
+                else:
+                    api.p2_update_many(self.lower, &xs[0], xs.shape[0])
+                    api.p2_update_many(self.upper, &xs[0], xs.shape[0])
+        return out
 
     def get(self):
         """The current range, or None before the first update."""
@@ -377,8 +410,12 @@ cdef class RollingQuantile:
     Quantiles interpolate linearly between order statistics, like ``numpy.quantile`` and
     River's ``RollingQuantile``, so the numbers are the same. The window is kept sorted in a
     counted B+-tree (Rust), so an update costs O(log window_size) rather than the
-    O(window_size) of a sorted array. ``get()`` returns ``None`` before the first update.
-    NaN and infinite values raise ``ValueError``.
+    O(window_size) of a sorted array. ``update_many(values, running=True)`` returns the
+    quantile after each value; a batch of more than ``window_size / 8`` values is computed
+    with sorted blocks (Suomela 2014: each block of ``window_size`` values sorted once, in
+    linear time, then read through two pointers), with the same results, and a batch without
+    ``running`` keeps only the values that stay in the window. ``get()`` returns ``None``
+    before the first update. NaN and infinite values raise ``ValueError``.
 
     Examples
     --------
@@ -388,6 +425,8 @@ cdef class RollingQuantile:
     ...     rolling.update(x)
     >>> rolling.get()  # median of [9, 2, 8]
     8.0
+    >>> rolling.update_many([7.0, 1.0, 3.0], running=True)  # after each value
+    array([7., 7., 3.])
     """
 
     cdef RollingWindow *window
@@ -413,12 +452,22 @@ cdef class RollingQuantile:
         with cython.critical_section(self):
             api.window_push(self.window, x)
 
-    def update_many(self, values):
-        """Adds every value of a 1-D float array-like, in order."""
+    def update_many(self, values, *, running=False):
+        """Adds every value of a 1-D float array-like, in order; with ``running=True``,
+        returns the quantile after each value."""
+        cdef bint keep = _running_flag(running)
         cdef const double[::1] xs = _finite_vector(values)
+        out = _running_output(xs.shape[0]) if keep else None
+        cdef double[::1] quantiles = out
         if xs.shape[0]:
             with cython.critical_section(self):
-                api.window_push_many(self.window, &xs[0], xs.shape[0])
+                if keep:
+                    api.window_push_many_quantile(
+                        self.window, &xs[0], xs.shape[0], self.q, &quantiles[0]
+                    )
+                else:
+                    api.window_push_many(self.window, &xs[0], xs.shape[0])
+        return out
 
     def get(self):
         """The quantile of the current window, or None before the first update."""
@@ -469,8 +518,8 @@ cdef class RollingIQR:
 
     Notes
     -----
-    Same window and interpolation as :class:`RollingQuantile`. ``get()`` returns ``None``
-    before the first update.
+    Same window, interpolation and batch roads as :class:`RollingQuantile`. ``get()`` returns
+    ``None`` before the first update.
 
     Examples
     --------
@@ -507,12 +556,22 @@ cdef class RollingIQR:
         with cython.critical_section(self):
             api.window_push(self.window, x)
 
-    def update_many(self, values):
-        """Adds every value of a 1-D float array-like, in order."""
+    def update_many(self, values, *, running=False):
+        """Adds every value of a 1-D float array-like, in order; with ``running=True``,
+        returns the range after each value."""
+        cdef bint keep = _running_flag(running)
         cdef const double[::1] xs = _finite_vector(values)
+        out = _running_output(xs.shape[0]) if keep else None
+        cdef double[::1] ranges = out
         if xs.shape[0]:
             with cython.critical_section(self):
-                api.window_push_many(self.window, &xs[0], xs.shape[0])
+                if keep:
+                    api.window_push_many_range(
+                        self.window, &xs[0], xs.shape[0], self.q_inf, self.q_sup, &ranges[0]
+                    )
+                else:
+                    api.window_push_many(self.window, &xs[0], xs.shape[0])
+        return out
 
     def get(self):
         """The range of the current window, or None before the first update."""

@@ -27,7 +27,7 @@ use crate::engine::common::state;
 /// Capsule name; Cython asks for exactly this name.
 pub const CAPSULE_NAME: &CStr = c"native_stats_api";
 /// Bump when the table below changes.
-pub const API_VERSION: u32 = 2;
+pub const API_VERSION: u32 = 3;
 
 /// Bytes owned by Rust, handed to the caller, who returns them with `bytes_free`.
 #[repr(C)]
@@ -76,6 +76,20 @@ pub struct StatsApi {
     /// Updates two estimators with one value in one call (IQR's two quantiles): one call
     /// instead of two, and the two independent updates can overlap in the CPU.
     pub p2_update_pair: unsafe extern "C" fn(*mut P2Quantile, *mut P2Quantile, f64),
+
+    // The running values of a batch (`update_many(values, running=True)`): each writes one
+    // output per value to `out`, valid for `len` writes; NaN where there is no estimate.
+    /// The estimate after each value.
+    pub p2_update_many_running: unsafe extern "C" fn(*mut P2Quantile, *const f64, usize, *mut f64),
+    /// `upper - lower` after each value (IQR).
+    pub p2_update_pair_many_running:
+        unsafe extern "C" fn(*mut P2Quantile, *mut P2Quantile, *const f64, usize, *mut f64),
+    /// The window's `q` quantile after each value.
+    pub window_push_many_quantile:
+        unsafe extern "C" fn(*mut RollingWindow, *const f64, usize, f64, *mut f64),
+    /// The window's `q_sup` quantile minus its `q_inf` quantile after each value.
+    pub window_push_many_range:
+        unsafe extern "C" fn(*mut RollingWindow, *const f64, usize, f64, f64, *mut f64),
 }
 
 pub static STATS_API: StatsApi = StatsApi {
@@ -98,6 +112,10 @@ pub static STATS_API: StatsApi = StatsApi {
     window_encode,
     window_decode,
     p2_update_pair,
+    p2_update_many_running,
+    p2_update_pair_many_running,
+    window_push_many_quantile,
+    window_push_many_range,
 };
 
 const P2_KIND: &str = "P2Quantile";
@@ -220,10 +238,75 @@ unsafe extern "C" fn window_push(window: *mut RollingWindow, x: f64) {
 }
 
 unsafe extern "C" fn window_push_many(window: *mut RollingWindow, data: *const f64, len: usize) {
-    let window = unsafe { &mut *window };
-    unsafe { values(data, len) }
-        .iter()
-        .for_each(|&x| window.push(x));
+    unsafe { (*window).push_many(values(data, len)) }
+}
+
+/// The `len` output slots at `out` (a null `out` is no slot).
+///
+/// # Safety
+/// `out` must be valid for `len` writes of f64.
+unsafe fn outputs<'a>(out: *mut f64, len: usize) -> &'a mut [f64] {
+    if out.is_null() || len == 0 {
+        &mut []
+    } else {
+        unsafe { slice::from_raw_parts_mut(out, len) }
+    }
+}
+
+unsafe extern "C" fn p2_update_many_running(
+    engine: *mut P2Quantile,
+    data: *const f64,
+    len: usize,
+    out: *mut f64,
+) {
+    let engine = unsafe { &mut *engine };
+    let (values, out) = unsafe { (values(data, len), outputs(out, len)) };
+    for (&x, slot) in values.iter().zip(out) {
+        engine.update(x);
+        *slot = engine.get().unwrap_or(f64::NAN);
+    }
+}
+
+unsafe extern "C" fn p2_update_pair_many_running(
+    lower: *mut P2Quantile,
+    upper: *mut P2Quantile,
+    data: *const f64,
+    len: usize,
+    out: *mut f64,
+) {
+    let (lower, upper) = unsafe { (&mut *lower, &mut *upper) };
+    let (values, out) = unsafe { (values(data, len), outputs(out, len)) };
+    for (&x, slot) in values.iter().zip(out) {
+        lower.update(x);
+        upper.update(x);
+        *slot = match (lower.get(), upper.get()) {
+            (Some(low), Some(high)) => high - low,
+            _ => f64::NAN,
+        };
+    }
+}
+
+unsafe extern "C" fn window_push_many_quantile(
+    window: *mut RollingWindow,
+    data: *const f64,
+    len: usize,
+    q: f64,
+    out: *mut f64,
+) {
+    let (values, out) = unsafe { (values(data, len), outputs(out, len)) };
+    unsafe { (*window).push_many_reading(values, [q], |[value]| value, out) }
+}
+
+unsafe extern "C" fn window_push_many_range(
+    window: *mut RollingWindow,
+    data: *const f64,
+    len: usize,
+    q_inf: f64,
+    q_sup: f64,
+    out: *mut f64,
+) {
+    let (values, out) = unsafe { (values(data, len), outputs(out, len)) };
+    unsafe { (*window).push_many_reading(values, [q_inf, q_sup], |[low, high]| high - low, out) }
 }
 
 unsafe extern "C" fn window_quantile(window: *const RollingWindow, q: f64, out: *mut f64) -> bool {

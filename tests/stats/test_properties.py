@@ -78,6 +78,31 @@ def test_any_split_of_the_stream_and_a_pickle_in_between_change_nothing(values, 
 
 
 @given(
+    values=arrays(np.float64, st.integers(0, 120), elements=finite),
+    name=st.sampled_from(sorted(FACTORIES)),
+    split=st.integers(0, 120),
+)
+def test_running_values_are_a_loop_of_update_and_get(values, name, split):
+    looped, batched = FACTORIES[name](), FACTORIES[name]()
+    looped.update_many(values[:split])
+    batched.update_many(values[:split])
+    expected = []
+    for x in values[split:]:
+        looped.update(x)
+        value = looped.get()
+        expected.append(math.nan if value is None else float(value))
+    out = batched.update_many(values[split:], running=True)
+    assert out.dtype == np.float64 and len(out) == len(expected)
+    # All but the last are update()'s bits (the last may be a merged batch's state: see
+    # test_running.py for its accuracy), and the last is get() after the call.
+    expected_bits = np.array(expected, dtype=np.float64).view(np.uint64)
+    assert np.array_equal(out[:-1].view(np.uint64), expected_bits[:-1])
+    if len(out):
+        value = batched.get()
+        assert out[-1] == (math.nan if value is None else float(value))
+
+
+@given(
     values=streams,
     bad=st.sampled_from([math.nan, math.inf, -math.inf]),
     at=st.integers(0, 199),

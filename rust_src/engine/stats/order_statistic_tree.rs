@@ -216,6 +216,13 @@ fn count_below(values: &[f64], x: f64) -> usize {
     values.iter().map(|&v| usize::from(v < x)).sum()
 }
 
+/// `0..n` cut into the fewest ranges of at most `target` items, of sizes differing by at most
+/// one (one empty range when `n` is 0).
+fn even_chunks(n: usize, target: usize) -> impl Iterator<Item = std::ops::Range<usize>> {
+    let parts = n.div_ceil(target).max(1);
+    (0..parts).map(move |i| i * n / parts..(i + 1) * n / parts)
+}
+
 /// A sorted multiset of non-NaN floats.
 #[derive(Clone, Debug)]
 pub struct OrderStatisticTree {
@@ -258,6 +265,37 @@ impl OrderStatisticTree {
             });
         }
         self.len += 1;
+    }
+
+    /// A tree holding `sorted` (ascending, no NaN), built bottom-up in O(n): nodes are filled
+    /// to 3/4 of their capacity, so that neither the next insertions split them nor the next
+    /// removals merge them.
+    pub fn from_sorted(sorted: &[f64]) -> Self {
+        debug_assert!(sorted.windows(2).all(|pair| pair[0] <= pair[1]));
+        let mut level: Vec<Node> = even_chunks(sorted.len(), LEAF_CAPACITY * 3 / 4)
+            .map(|range| {
+                let mut values = Vec::with_capacity(LEAF_CAPACITY + 1);
+                values.extend_from_slice(&sorted[range]);
+                Node::Leaf(values)
+            })
+            .collect();
+        while level.len() > 1 {
+            let mut children = level.into_iter();
+            level = even_chunks(children.len(), INNER_CAPACITY * 3 / 4)
+                .map(|range| {
+                    let children: Vec<Node> = children.by_ref().take(range.len()).collect();
+                    Node::Inner(Inner {
+                        counts: children.iter().map(Node::len).collect(),
+                        lows: children.iter().map(Node::smallest).collect(),
+                        children,
+                    })
+                })
+                .collect();
+        }
+        Self {
+            root: level.pop().unwrap_or(Node::Leaf(Vec::new())),
+            len: sorted.len(),
+        }
     }
 
     /// Removes one value equal to `x`. Returns false (and changes nothing) if there is none.
@@ -327,6 +365,30 @@ mod tests {
         assert!(!tree.remove(2.5));
         assert!(tree.remove(2.0));
         check_against_sorted(&tree, &[1.0, 2.0, 3.0]);
+    }
+
+    #[test]
+    fn a_tree_built_from_sorted_values_equals_one_built_by_insertion() {
+        for n in [0usize, 1, 95, 96, 97, 500, 4_700, 40_000, 300_000] {
+            let mut values: Vec<f64> = (0..n as u64)
+                .map(|i| ((i * 7919) % 10_007) as f64)
+                .collect();
+            values.sort_by(f64::total_cmp);
+            let mut tree = OrderStatisticTree::from_sorted(&values);
+            check_against_sorted(&tree, &values);
+            // It keeps working as a tree: insertions and removals at both ends and inside.
+            for (i, &x) in values.iter().enumerate().step_by(3) {
+                assert!(tree.remove(x), "n = {n}, i = {i}");
+                tree.insert(x + 0.5);
+            }
+            let mut reference: Vec<f64> = values
+                .iter()
+                .enumerate()
+                .map(|(i, &x)| if i % 3 == 0 { x + 0.5 } else { x })
+                .collect();
+            reference.sort_by(f64::total_cmp);
+            check_against_sorted(&tree, &reference);
+        }
     }
 
     proptest! {
