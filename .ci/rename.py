@@ -489,14 +489,7 @@ def apply(root: Path, plan: Plan) -> None:
                 Path(temporary).unlink(missing_ok=True)
                 raise
             undo.append(functools.partial(restore, target, before, mode))
-        paths = sorted({p for move in plan.moves for p in move} | set(plan.edits))
-        subprocess.run(
-            ["git", "add", "--all", "--force", "--pathspec-from-file=-", "--pathspec-file-nul"],
-            cwd=root,
-            input="\0".join(paths).encode(),
-            capture_output=True,
-            check=True,
-        )
+        strip.stage(root, {p for move in plan.moves for p in move} | set(plan.edits))
     except BaseException:
         for step in reversed(undo):
             step()

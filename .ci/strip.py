@@ -408,18 +408,22 @@ def apply(root: Path, plan: StripPlan, git: Callable[..., str]) -> Callable[[], 
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(text, encoding="utf-8")
             undo.append(functools.partial(target.unlink, missing_ok=True))
-        paths = sorted({*plan.deletions, *plan.edits, *plan.additions})
-        subprocess.run(
-            ["git", "add", "--all", "--force", "--pathspec-from-file=-", "--pathspec-file-nul"],
-            cwd=root,
-            input="\0".join(paths).encode(),
-            capture_output=True,
-            check=True,
-        )
+        stage(root, {*plan.deletions, *plan.edits, *plan.additions})
     except BaseException:
         undo_all()
         raise
     return undo_all
+
+
+def stage(root: Path, paths: set[str]) -> None:
+    """Stages the current state of ``paths`` (written, moved or deleted) in git's index."""
+    subprocess.run(
+        ["git", "add", "--all", "--force", "--pathspec-from-file=-", "--pathspec-file-nul"],
+        cwd=root,
+        input="\0".join(sorted(paths)).encode(),
+        capture_output=True,
+        check=True,
+    )
 
 
 def remove_module_folders(root: Path, package: str, removed: list[str]) -> None:
