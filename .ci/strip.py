@@ -4,7 +4,8 @@ A module ``M`` is a public subpackage of the package. Stripping it removes, from
 ``git ls-files`` lists:
 
 * its own paths: ``rust_src/engine/M/``, ``rust_src/bindings/M.rs`` (or ``M/``),
-  ``<package>/M/``, ``tests/M/``, ``docs/M/``, ``benchmarks/M.*`` and ``benchmarks/M_*.py``;
+  ``<package>/M/``, ``tests/M/``, ``docs/M/``, ``benchmarks/M.*``, ``benchmarks/M_*.py`` and
+  ``rust_src/benches/M_*.rs``;
 * what shared files mark as its own, in their comment syntax (``#``, ``//``, ``<!-- -->``,
   ``..``): a line ending in ``module: M`` (or ``module: A, M``), a block from a line
   ``begin module: M`` to a line ``end module: M``, a file whose first line is ``module: M``,
@@ -139,9 +140,10 @@ def owns(path: str, package: str, module: str) -> bool:
     return (
         path.startswith(owned_prefixes(package, module))
         or path == f"rust_src/bindings/{module}.rs"
-        or (
-            path.startswith((f"benchmarks/{module}.", f"benchmarks/{module}_"))
-            and "/" not in path[len("benchmarks/") :]
+        or any(
+            path.startswith((f"{folder}{module}.", f"{folder}{module}_"))
+            and "/" not in path[len(folder) :]
+            for folder in ("benchmarks/", "rust_src/benches/")
         )
     )
 

@@ -465,8 +465,10 @@ def test_keep_removes_a_module_everywhere_and_prunes_cargo_lock(fork):
         "docs/sampler",
         "rust_src/bindings/stats.rs",
         "benchmarks/sampler.py",
+        "rust_src/benches/stats_rolling_quantile.rs",
     ):
         assert not (fork / gone).exists(), gone
+    assert "[[bench]]" not in (fork / "Cargo.toml").read_text()  # the harness's entry too
     assert "stats" not in (fork / "rust_src" / "engine" / "mod.rs").read_text()
     assert "pub mod classifier;" in (fork / "rust_src" / "engine" / "mod.rs").read_text()
     pyproject = (fork / "pyproject.toml").read_text()
