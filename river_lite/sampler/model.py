@@ -84,7 +84,7 @@ class ScaledTModel:
     @property
     def data_digest(self) -> str:
         """A fingerprint of the data (BLAKE2b of its little-endian float64 bytes), which
-        :meth:`SamplerResult.concat` compares to refuse runs on other data."""
+        :meth:`~river_lite.sampler.SamplerResult.concat` compares to refuse runs on other data."""
         if self._data_digest is None:
             little_endian = self._data.astype("<f8", copy=False).tobytes()
             self._data_digest = hashlib.blake2b(little_endian, digest_size=16).hexdigest()
