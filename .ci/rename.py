@@ -43,6 +43,7 @@ import importlib.metadata
 import keyword
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -571,8 +572,31 @@ def rename(
         out("dry run: nothing was written")
         return plan
     apply(root, plan)
+    reformat(root, sorted(p for p in plan.edits if p.endswith((".py", ".pyi"))), out)
     out("done, and staged: review with `git diff --cached -M --stat`, then commit the rename alone")
     return plan
+
+
+def reformat(root: Path, paths: list[str], out: Callable[[str], object]) -> None:
+    """A name longer than the old one can push a line past the line length; ruff format (the
+    ``lint`` and ``dev`` groups' formatter, which the fork's lint checks) wraps it again, and
+    the result is staged with the rename. Without ruff installed, say what to run."""
+    ruff = shutil.which("ruff")
+    if ruff is None:
+        out("note: ruff is not installed: run `ruff format` before committing (a longer name can")
+        out("      push a line past the line length, which the lint session checks)")
+        return
+    formatted = subprocess.run(
+        [ruff, "format", "--quiet", "--force-exclude", "--", *paths],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    strip.stage(root, set(paths))
+    if formatted.returncode != 0:  # a file ruff cannot parse: the rename stands, say so
+        out("note: `ruff format` failed on the renamed files; fix and rerun it:")
+        out(formatted.stdout + formatted.stderr)
 
 
 def spell_url(old: Names, package: str, dist: str) -> str:

@@ -226,6 +226,23 @@ def test_cargo_lock_is_what_cargo_itself_writes(fork, tmp_path):
     assert f'name = "{NEW_DIST}"' in before
 
 
+def test_a_long_name_leaves_the_python_formatted(fork):
+    """A longer name pushes lines past the line length; the rename wraps them again with ruff
+    (the template session has it), or, without ruff, says to run it."""
+    long_name = "acme_streaming_statistics_toolkit"
+    result = run_rename(fork, long_name)
+    assert result.returncode == 0, result.stderr
+    ruff = shutil.which("ruff", path=ENV["PATH"])
+    if ruff is None:
+        assert "run `ruff format`" in result.stdout
+        return
+    check = subprocess.run(
+        [ruff, "format", "--check", "."], cwd=fork, capture_output=True, text=True, check=False
+    )
+    assert check.returncode == 0, check.stdout + check.stderr
+    assert not git(fork, "diff").strip()  # the reformatting is staged with the rename
+
+
 def test_the_same_name_again_is_a_no_op(fork):
     assert run_rename(fork, NEW, "--dist-name", NEW_DIST).returncode == 0
     before = snapshot(fork)
