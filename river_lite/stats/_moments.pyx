@@ -1180,6 +1180,41 @@ cdef class EWVar:
         )
 
 
+cdef inline void _moments_add(Moments *m, double x) noexcept nogil:
+    """Pébay's (2008) one-pass update of the moments by one value. The one copy of it:
+    update() and update_many's running loop give the same bits."""
+    cdef double n = m.n + 1.0
+    cdef double delta = (x - m.mean) - m.mean_lo  # x minus the mean so far
+    # 1/n is off the loop-carried chain (n is a count), so the chain has no division in it.
+    cdef double delta_n = (1.0 / n) * delta
+    cdef double delta_n2 = delta_n * delta_n
+    cdef double term = delta * delta_n * (n - 1.0)
+    _shifted_mean(&m.mean, &m.mean_lo, delta_n)
+    m.m4 += term * delta_n2 * (n * n - 3.0 * n + 3.0) + 6.0 * delta_n2 * m.m2 - 4.0 * delta_n * m.m3
+    m.m3 += term * delta_n * (n - 2.0) - 3.0 * delta_n * m.m2
+    m.m2 += term
+    m.n = n
+
+
+cdef inline double _skew_of(double n, double m2, double m3, bint bias) noexcept nogil:
+    """The skewness of n > 0 values from their moment sums (0 while all are equal):
+    sqrt(n) * m3 / m2 ** 1.5, times sqrt(n * (n - 1)) / (n - 2) without bias, arranged for one
+    square root and two divisions (running=True computes it for every value)."""
+    if m2 == 0:
+        return 0.0
+    if not bias and n > 2:
+        return m3 * n * sqrt((n - 1.0) / m2) / ((n - 2.0) * m2)
+    return m3 * sqrt(n / m2) / m2
+
+
+cdef inline double _kurtosis_of(double n, double m2, double m4, bint bias) noexcept nogil:
+    """The excess kurtosis of n > 0 values from their moment sums (-3 while all are equal)."""
+    cdef double k = n * m4 / (m2 * m2) if m2 != 0 else 0.0
+    if not bias and n > 3:
+        return ((n * n - 1.0) * k - 3.0 * (n - 1.0) * (n - 1.0)) / ((n - 2.0) * (n - 3.0))
+    return k - 3.0
+
+
 cdef class _CentralMoments:
     """Count, mean and the 2nd to 4th central moment sums, by Pébay's (2008) one-pass update;
     shared by Skew and Kurtosis. The mean is a double-double (``mean + mean_lo``): M3 moves
@@ -1212,20 +1247,12 @@ cdef class _CentralMoments:
         self.m2, self.m3, self.m4 = m.m2, m.m3, m.m4
 
     cdef inline void _add(self, double x) noexcept:
-        cdef double n = self.n + 1.0
-        cdef double delta = (x - self.mean) - self.mean_lo  # x minus the mean so far
-        cdef double delta_n = delta / n
-        cdef double delta_n2 = delta_n * delta_n
-        cdef double term = delta * delta_n * (n - 1.0)
-        _shifted_mean(&self.mean, &self.mean_lo, delta_n)
-        self.m4 += (
-            term * delta_n2 * (n * n - 3.0 * n + 3.0)
-            + 6.0 * delta_n2 * self.m2
-            - 4.0 * delta_n * self.m3
-        )
-        self.m3 += term * delta_n * (n - 2.0) - 3.0 * delta_n * self.m2
-        self.m2 += term
-        self.n = n
+        # The fields copied in and out here, not by _moments()/_set(): those are virtual calls,
+        # which cost the per-value update a quarter of its time.
+        cdef Moments m = Moments(self.n, self.mean, self.mean_lo, self.m2, self.m3, self.m4)
+        _moments_add(&m, x)
+        self.n, self.mean, self.mean_lo = m.n, m.mean, m.mean_lo
+        self.m2, self.m3, self.m4 = m.m2, m.m3, m.m4
 
     def update(self, double x):
         """Adds one value."""
@@ -1236,6 +1263,10 @@ cdef class _CentralMoments:
         """get() once a value was seen (each subclass's statistic)."""
         return 0.0
 
+    cdef bint _is_skew(self) noexcept:
+        """Which statistic update_many's running loop computes: Skew's, else Kurtosis'."""
+        return False
+
     def update_many(self, values, *, running=False):
         """Adds every value of a 1-D float array-like (as a batch, then merged); with
         ``running=True``, returns the statistic after each value."""
@@ -1243,13 +1274,20 @@ cdef class _CentralMoments:
         cdef const double[::1] xs = _finite_vector(values) if keep else _float_vector(values)
         cdef Py_ssize_t i, n = xs.shape[0]
         cdef Moments start = self._moments()
+        cdef Moments m = start  # a local copy, kept in registers by the loop
+        cdef bint bias = self.bias, skew = self._is_skew()
         out = _running_output(n) if keep else None
         cdef double[::1] outputs
         if keep:
             outputs = out
+            # The statistic inlined, not the virtual _value(): a call per value would cost as
+            # much as the update itself.
             for i in range(n):
-                self._add(xs[i])
-                outputs[i] = self._value()
+                _moments_add(&m, xs[i])
+                if skew:
+                    outputs[i] = _skew_of(m.n, m.m2, m.m3, bias)
+                else:
+                    outputs[i] = _kurtosis_of(m.n, m.m2, m.m4, bias)
         if n == 0:
             return out
         self._set(_merge_moments(start, _checked_batch(xs, 4)))
@@ -1352,11 +1390,10 @@ cdef class Skew(_CentralMoments):
         return self._value()
 
     cdef double _value(self) noexcept:
-        cdef double n = self.n
-        cdef double g = sqrt(n) * self.m3 / (self.m2 * sqrt(self.m2)) if self.m2 != 0 else 0.0
-        if not self.bias and n > 2:
-            return sqrt(n * (n - 1.0)) / (n - 2.0) * g
-        return g
+        return _skew_of(self.n, self.m2, self.m3, self.bias)
+
+    cdef bint _is_skew(self) noexcept:
+        return True
 
     def __init__(self, bias=False):
         _CentralMoments.__init__(self, bias)
@@ -1401,11 +1438,7 @@ cdef class Kurtosis(_CentralMoments):
         return self._value()
 
     cdef double _value(self) noexcept:
-        cdef double n = self.n
-        cdef double k = n * self.m4 / (self.m2 * self.m2) if self.m2 != 0 else 0.0
-        if not self.bias and n > 3:
-            return ((n * n - 1.0) * k - 3.0 * (n - 1.0) * (n - 1.0)) / ((n - 2.0) * (n - 3.0))
-        return k - 3.0
+        return _kurtosis_of(self.n, self.m2, self.m4, self.bias)
 
     def __init__(self, bias=False):
         _CentralMoments.__init__(self, bias)
