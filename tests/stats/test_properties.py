@@ -14,7 +14,12 @@ from stats_catalog import FACTORIES
 
 from river_lite import stats
 
-finite = st.floats(min_value=-1e6, max_value=1e6, allow_nan=False, allow_infinity=False)
+finite = st.floats(min_value=-1e6, max_value=1e6, allow_nan=False, allow_infinity=False).map(
+    # Nonzero values under 1e-30 in magnitude (Hypothesis likes 4e-117) make the fourth-moment
+    # sums underflow: the kurtosis is then 0/0 = NaN (as SciPy's) and no float arithmetic keeps
+    # 12 digits, so they are flushed to 0 here.
+    lambda x: 0.0 if abs(x) < 1e-30 else x
+)
 streams = st.lists(finite, min_size=1, max_size=200)
 settings.register_profile("river_lite", max_examples=60, deadline=None)
 settings.load_profile("river_lite")
@@ -111,8 +116,7 @@ def test_running_values_are_a_loop_of_update_and_get(values, name, split):
 def test_a_batch_with_a_non_finite_value_changes_nothing(values, bad, at, name):
     stat = FACTORIES[name]()
     stat.update_many(values)
-    # The whole state, by its pickle: get() can be NaN (the kurtosis of values whose squares
-    # underflow, as SciPy's), which no comparison of values would see unchanged.
+    # The whole state, by its pickle: more than get() shows.
     before = pickle.dumps(stat)
     batch = list(values)
     batch.insert(min(at, len(batch)), bad)
