@@ -614,13 +614,18 @@ cdef class Var:
         cdef const double[::1] xs = _finite_vector(values) if keep else _float_vector(values)
         cdef Py_ssize_t i, n = xs.shape[0]
         cdef Moments start = self._moments()
+        # Local copies of the state, which the loop keeps in registers (through self, every
+        # write to the output could alias a field and force a reload); _var_add is update()'s.
+        cdef double count = start.n, mean = start.mean, mean_lo = start.mean_lo
+        cdef double sum_squares = start.m2
+        cdef int ddof = self.ddof
         out = _running_output(n) if keep else None
         cdef double[::1] variances
         if keep:
             variances = out
             for i in range(n):
-                self._add(xs[i])
-                variances[i] = self._value()
+                _var_add(&count, &mean, &mean_lo, &sum_squares, xs[i])
+                variances[i] = _variance(sum_squares, count, ddof)
         if n == 0:
             return out
         self._set(_merge_moments(start, _checked_batch(xs, 2)))
