@@ -229,30 +229,36 @@ def check_no_cargo_fails_fast(python: Path, sdist: Path) -> None:
         with open(ROOT / "pyproject.toml", "rb") as f:
             requires = tomllib.load(f)["build-system"]["requires"]
         run(venv / "bin" / "python", "-m", "pip", "install", "--quiet", *requires)
+
+        def wheel_attempt(env: dict[str, str]) -> tuple[subprocess.CompletedProcess[str], float]:
+            """pip wheel from the sdist in this venv (no isolation), expected to fail: its
+            result and how long it took."""
+            started = time.perf_counter()
+            result = subprocess.run(
+                [
+                    str(venv / "bin" / "python"),
+                    "-m",
+                    "pip",
+                    "wheel",
+                    "--no-deps",
+                    "--no-build-isolation",
+                    "--wheel-dir",
+                    tmp,
+                    str(sdist),
+                ],
+                env=env,
+                capture_output=True,
+                text=True,
+                check=False,
+            )
+            return result, time.perf_counter() - started
+
         path = os.pathsep.join(
             p for p in os.environ["PATH"].split(os.pathsep) if not (Path(p) / "cargo").exists()
         )
         env = {k: v for k, v in os.environ.items() if k not in ("CARGO", "CARGO_HOME")}
         env["PATH"] = f"{venv / 'bin'}{os.pathsep}{path}"
-        started = time.perf_counter()
-        result = subprocess.run(
-            [
-                str(venv / "bin" / "python"),
-                "-m",
-                "pip",
-                "wheel",
-                "--no-deps",
-                "--no-build-isolation",
-                "--wheel-dir",
-                tmp,
-                str(sdist),
-            ],
-            env=env,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        elapsed = time.perf_counter() - started
+        result, elapsed = wheel_attempt(env)
         output = result.stdout + result.stderr
         assert result.returncode != 0, "building without cargo unexpectedly succeeded"
         assert "needs a Rust toolchain" in output and "published wheel" in output, output[-3000:]
@@ -269,25 +275,7 @@ def check_no_cargo_fails_fast(python: Path, sdist: Path) -> None:
             "--yes",
             "cyclonedx-python-lib",
         )
-        started = time.perf_counter()
-        result = subprocess.run(
-            [
-                str(venv / "bin" / "python"),
-                "-m",
-                "pip",
-                "wheel",
-                "--no-deps",
-                "--no-build-isolation",
-                "--wheel-dir",
-                tmp,
-                str(sdist),
-            ],
-            env={**os.environ, "RIVER_LITE_REQUIRE_SBOM": "1"},
-            check=False,
-            capture_output=True,
-            text=True,
-        )
-        elapsed = time.perf_counter() - started
+        result, elapsed = wheel_attempt({**os.environ, "RIVER_LITE_REQUIRE_SBOM": "1"})
         output = result.stdout + result.stderr
         assert result.returncode != 0, "a release build without cyclonedx-python-lib succeeded"
         assert "needs cyclonedx-python-lib" in output, output[-3000:]
