@@ -1,13 +1,16 @@
 """Proof that the lint fails on a lint error and names the file and the line.
 
 A copy of the tracked files (a fresh git repository in a temporary directory) gets one new
-Python module and one new Cython file, each with a known error on a known line; .ci/lint.py then
-runs on the copy (the cheap checks only: ruff, mypy, cython-lint, codespell) and must fail,
-naming each file:line. Runs in `nox -s lint` after the lint itself, with the same tools.
+Python module, one new Cython file and one new Rust module, each with a known error on a known
+line; .ci/lint.py then runs on the copy (ruff, mypy, cython-lint, codespell and cargo) and must
+fail, naming each file:line. The Rust probe is an `unwrap()` in engine code: it shows that the
+deny lints of rust_src/lib.rs still refuse a panic outside tests. Runs in `nox -s lint` after the
+lint itself, with the same tools (and its cargo build cache).
 """
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -15,10 +18,11 @@ import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-CHECKS = ["ruff", "mypy", "cython-lint", "codespell"]
+CHECKS = ["ruff", "mypy", "cython-lint", "codespell", "cargo"]
 
 PROBE_PY = "river_lite/_lint_probe.py"
 PROBE_PYX = "river_lite/_lint_probe.pyx"  # the package root: every fork keeps it
+PROBE_RS = "rust_src/engine/lint_probe.rs"  # engine/common and this folder: every fork keeps them
 # Each error and where each tool must report it (path:line).
 PYTHON = '''"""A module with lint errors on purpose."""
 
@@ -32,11 +36,17 @@ def half(value: int) -> int:
 # {typo} spelling checker reads comments too.
 '''.format(typo="t" + "eh")  # not spelled out here, where codespell would find it
 CYTHON = "def too_long():\n    return " + "1 + " * 30 + "1\n"
+RUST = """//! A module with a lint error on purpose.
+pub fn first(values: &[f64]) -> f64 {
+    *values.first().unwrap()
+}
+"""
 EXPECTED = {
     "ruff (F401 unused import)": f"{PROBE_PY}:3:",
     "mypy (a float returned as int)": f"{PROBE_PY}:7:",
     "codespell": f"{PROBE_PY}:10:",
     "cython-lint (E501 line too long)": f"{PROBE_PYX}:2:",
+    "clippy (unwrap_used, denied outside tests)": f"{PROBE_RS}:3:",
 }
 
 
@@ -56,10 +66,15 @@ def main() -> int:
                 shutil.copy2(ROOT / name, copy / name)
         (copy / PROBE_PY).write_text(PYTHON)
         (copy / PROBE_PYX).write_text(CYTHON)
+        (copy / PROBE_RS).write_text(RUST)
+        with open(copy / "rust_src" / "engine" / "mod.rs", "a") as f:
+            f.write("pub mod lint_probe;\n")
         git("init", "-q", cwd=copy)
         git("add", "-A", cwd=copy)
         done = subprocess.run(
             [sys.executable, str(ROOT / ".ci" / "lint.py"), "--root", str(copy), *CHECKS],
+            # The checkout's build cache: only the copy's own crate is compiled again.
+            env={**os.environ, "CARGO_TARGET_DIR": str(ROOT / "target")},
             capture_output=True,
             text=True,
             check=False,
