@@ -67,12 +67,71 @@ cdef inline double _two_sum_error(double a, double b, double total) noexcept nog
     return (a - a_part) + (b - b_part)
 
 
+cdef inline double _shifted_sum(const double *xs, Py_ssize_t count, double shift) noexcept nogil:
+    """The sum of ``xs[i] - shift``, in four interleaved partial sums: four chains of
+    additions run side by side where one would wait for each addition in turn."""
+    cdef double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0
+    cdef Py_ssize_t i = 0
+    while i + 4 <= count:
+        s0 += xs[i] - shift
+        s1 += xs[i + 1] - shift
+        s2 += xs[i + 2] - shift
+        s3 += xs[i + 3] - shift
+        i += 4
+    while i < count:
+        s0 += xs[i] - shift
+        i += 1
+    return (s0 + s1) + (s2 + s3)
+
+
+cdef inline void _central_sums(
+    const double *xs, Py_ssize_t count, double mean, double mean_lo, int order, double *sums
+) noexcept nogil:
+    """Adds the sums of the 2nd (and, if ``order`` is 4, 3rd and 4th) powers of the
+    deviations ``xs[i] - (mean + mean_lo)`` to ``sums[0:3]``, two values at a time into
+    separate partial sums (as _shifted_sum)."""
+    cdef double d, e, d2, e2
+    cdef double a2 = 0.0, a3 = 0.0, a4 = 0.0, b2 = 0.0, b3 = 0.0, b4 = 0.0
+    cdef Py_ssize_t i = 0
+    if order == 2:
+        while i + 2 <= count:
+            d = (xs[i] - mean) - mean_lo
+            e = (xs[i + 1] - mean) - mean_lo
+            a2 += d * d
+            b2 += e * e
+            i += 2
+    else:
+        while i + 2 <= count:
+            d = (xs[i] - mean) - mean_lo
+            e = (xs[i + 1] - mean) - mean_lo
+            d2 = d * d
+            e2 = e * e
+            a2 += d2
+            b2 += e2
+            a3 += d2 * d
+            b3 += e2 * e
+            a4 += d2 * d2
+            b4 += e2 * e2
+            i += 2
+    if i < count:
+        d = (xs[i] - mean) - mean_lo
+        d2 = d * d
+        a2 += d2
+        a3 += d2 * d
+        a4 += d2 * d2
+    sums[0] += a2 + b2
+    if order > 2:
+        sums[1] += a3 + b3
+        sums[2] += a4 + b4
+
+
 cdef Moments _batch_moments(const double[::1] xs, int order) noexcept nogil:
     """Moments of a batch in two passes (mean, then deviations), summed by blocks: no
     division per value, and exact to rounding however far the values sit from zero."""
     cdef Moments b
-    cdef Py_ssize_t i, start, stop, n = xs.shape[0]
-    cdef double shift = xs[0], total = 0.0, block, offset, d, d2, s2, s3, s4
+    cdef Py_ssize_t start, stop, n = xs.shape[0]
+    cdef double shift = xs[0], total = 0.0, offset
+    cdef double sums[3]
     b.n = n
     b.m2 = b.m3 = b.m4 = 0.0
     # Summing differences from the first value keeps the mean of a constant batch exact (and
@@ -80,10 +139,7 @@ cdef Moments _batch_moments(const double[::1] xs, int order) noexcept nogil:
     start = 0
     while start < n:
         stop = min(start + SUM_BLOCK, n)
-        block = 0.0
-        for i in range(start, stop):
-            block += xs[i] - shift
-        total += block
+        total += _shifted_sum(&xs[start], stop - start, shift)
         start = stop
     offset = total / n
     b.mean = shift + offset
@@ -93,21 +149,11 @@ cdef Moments _batch_moments(const double[::1] xs, int order) noexcept nogil:
     start = 0
     while start < n:
         stop = min(start + SUM_BLOCK, n)
-        s2 = s3 = s4 = 0.0
-        if order == 2:
-            for i in range(start, stop):
-                d = (xs[i] - b.mean) - b.mean_lo
-                s2 += d * d
-        else:
-            for i in range(start, stop):
-                d = (xs[i] - b.mean) - b.mean_lo
-                d2 = d * d
-                s2 += d2
-                s3 += d2 * d
-                s4 += d2 * d2
-        b.m2 += s2
-        b.m3 += s3
-        b.m4 += s4
+        sums[0] = sums[1] = sums[2] = 0.0
+        _central_sums(&xs[start], stop - start, b.mean, b.mean_lo, order, sums)
+        b.m2 += sums[0]
+        b.m3 += sums[1]
+        b.m4 += sums[2]
         start = stop
     return b
 
@@ -212,13 +258,61 @@ cdef int _check_rest_sum(double rest, double scale, str what, str kind) except -
     return 0
 
 
-cdef inline double _shifted_mean(double *mean, double *mean_lo, double step) noexcept nogil:
-    """Adds ``step`` to the double-double ``mean + mean_lo``, in place; returns ``step``."""
-    cdef double tail = mean_lo[0] + step
-    cdef double total = mean[0] + tail
-    mean_lo[0] = _two_sum_error(mean[0], tail, total)
-    mean[0] = total
-    return step
+cdef inline double _mean_lo_limit() noexcept nogil:
+    """How large the low part of a running mean may grow: 2 ** -40 of the high part."""
+    return 9.094947017729282e-13
+
+
+cdef inline double _mean_step(
+    double *mean, double *mean_lo, double x, double inverse
+) noexcept nogil:
+    """Moves the double-double mean ``mean + mean_lo`` by ``inverse`` times ``x`` minus it,
+    in place: Welford's step for ``x`` as the n-th value with ``inverse = 1 / n``, or, with
+    ``inverse = -1 / n``, for taking ``x`` out of n + 1 values. Returns ``x`` minus the mean
+    before the step.
+
+    Every update waits for the mean of the one before, so the length of that chain is the
+    speed of a running loop. Here the high part follows Welford's update on its own (subtract,
+    multiply, add: three operations, where a double-double step puts seven on the chain) and
+    the low part gathers what that leaves out, on a chain of its own that the high part never
+    waits for: the rounding error of the addition (Dekker's Fast2Sum, exact when the mean is
+    at least the step, always so on the offset data the low part is for; otherwise below half
+    an ulp of the step, 1e-16 of the spread / n) and its own share, ``mean_lo * (1 - inverse)``.
+
+    The pair is renormalised only when the low part passes ``_mean_lo_limit`` of the high one
+    (errors of ~1e-16 each need ~10^7 values to get there, or a mean crossing zero), a branch
+    the processor predicts past without waiting; so ``|mean_lo| <= 2 ** -40 * |mean|`` always
+    holds, which the state checks on unpickling."""
+    cdef double low_before = mean_lo[0], low
+    cdef double deviation = x - mean[0]  # exact while x is within a factor 2 of the mean
+    cdef double step = inverse * deviation
+    cdef double total = mean[0] + step
+    low = (low_before - inverse * low_before) + (step - (total - mean[0]))
+    if abs(low) > _mean_lo_limit() * abs(total):
+        mean[0] = total + low
+        mean_lo[0] = _two_sum_error(total, low, mean[0])
+    else:
+        mean[0] = total
+        mean_lo[0] = low
+    return deviation - low_before
+
+
+cdef enum:
+    # Values per block of the running loops whose output needs divisions (and a square
+    # root): a block's 1/n come first and its outputs after its updates, each in a loop of
+    # independent values that the compiler vectorises, which halves their cost on the
+    # divider; the one loop left in between is the update's chain. 256 values keep the
+    # block's buffers (6 KiB on the stack) in the L1 cache.
+    RUN_BLOCK = 256
+
+
+cdef inline void _reciprocals(double first, int count, double *inverse) noexcept nogil:
+    """``inverse[j] = 1 / (first + j)``: a block's 1/n, the same bits as one at a time
+    (``first + j`` is an exact count). The block loops count with an int: SSE2 converts
+    32-bit integers to doubles two at a time, and 64-bit ones only one by one."""
+    cdef int j
+    for j in range(count):
+        inverse[j] = 1.0 / (first + <double>j)
 
 
 cdef inline double _mean_with(double mean, double n, double x) noexcept nogil:
@@ -233,42 +327,52 @@ cdef inline double _mean_without(double mean, double n, double x) noexcept nogil
 
 
 cdef inline void _var_add(
-    double *n, double *mean, double *mean_lo, double *sum_squares, double x
+    double *n, double *mean, double *mean_lo, double *sum_squares, double x, double inverse
 ) noexcept nogil:
     """Var's update of its state (a double-double mean and the sum of squared deviations) by
-    ``x``: the one copy of it, for Var and for Rolling's batch loop over a Var."""
-    cdef double delta = (x - mean[0]) - mean_lo[0]  # x minus the mean so far
+    ``x``, ``inverse`` being ``1 / (n + 1)``: the one copy of it, for Var, its running loop and
+    Rolling's batch loop over a Var."""
+    cdef double delta = _mean_step(mean, mean_lo, x, inverse)  # x minus the mean so far
     n[0] += 1.0
-    cdef double step = _shifted_mean(mean, mean_lo, (1.0 / n[0]) * delta)
-    sum_squares[0] += delta * (delta - step)  # (x - old mean) * (x - new mean)
+    sum_squares[0] += delta * (delta - inverse * delta)  # (x - old mean) * (x - new mean)
 
 
 cdef inline void _var_remove(
     double *n, double *mean, double *mean_lo, double *sum_squares, double x
 ) noexcept nogil:
     """Var's removal of ``x``, a value seen earlier (``n > 0``)."""
-    cdef double delta = (x - mean[0]) - mean_lo[0]  # x minus the mean with it
     n[0] -= 1.0
     if n[0] == 0:
         mean[0] = mean_lo[0] = sum_squares[0] = 0.0
         return
-    cdef double step = _shifted_mean(mean, mean_lo, -(1.0 / n[0]) * delta)
+    cdef double inverse = -1.0 / n[0]
+    cdef double delta = _mean_step(mean, mean_lo, x, inverse)  # x minus the mean with it
     # A sum of squares: below zero only through rounding, which must not leak out.
-    sum_squares[0] = max(0.0, sum_squares[0] - delta * (delta - step))
+    sum_squares[0] = max(0.0, sum_squares[0] - delta * (delta - inverse * delta))
 
 
 cdef inline double _variance(double sum_squares, double n, int ddof) noexcept nogil:
     """Var.get() once a value was seen (0.0 while ``n <= ddof``, as River)."""
-    if n <= ddof:
-        return 0.0
-    return sum_squares / (n - ddof)
+    cdef double variance = sum_squares / (n - ddof)  # first: the block loop's form
+    return variance if n > ddof else 0.0
+
+
+cdef void _variances(double first, int count, double *values, int ddof) noexcept nogil:
+    """A block of running outputs in place: ``values[j]``, the sum of squares after the
+    ``first + j``-th value, becomes ``_variance`` of it (vectorised; the same bits)."""
+    cdef int j
+    for j in range(count):
+        values[j] = _variance(values[j], first + <double>j, ddof)
 
 
 cdef double _state_mean_lo(object value, double mean, str kind) except? -1.0:
-    """The low part of a pickled double-double mean: finite and below an ulp of ``mean``."""
+    """The low part of a pickled double-double mean: finite and within the bound that
+    _mean_step keeps, 2 ** -40 of ``mean``."""
     cdef double lo = _state_float(value, kind, "mean_lo")
-    if abs(lo) > abs(mean) * 2.220446049250313e-16:
-        raise ValueError(f"bad {kind} state: mean_lo {value!r} exceeds an ulp of mean {mean!r}")
+    if abs(lo) > _mean_lo_limit() * abs(mean):
+        raise ValueError(
+            f"bad {kind} state: mean_lo {value!r} exceeds 2 ** -40 of mean {mean!r}"
+        )
     return lo
 
 
@@ -465,16 +569,20 @@ cdef class Mean:
         """Adds every value of a 1-D float array-like (as a batch, then merged); with
         ``running=True``, returns the mean after each value."""
         cdef bint keep = _running_flag(running)
-        cdef const double[::1] xs = _finite_vector(values) if keep else _float_vector(values)
+        # Unchecked: the running loop changes only local copies, and the batch check below
+        # rejects a NaN or infinity before the state changes.
+        cdef const double[::1] xs = _float_vector(values)
         cdef Py_ssize_t i, n = xs.shape[0]
         cdef Moments start = self._moments()
+        cdef double count = start.n, mean = start.mean  # kept in registers by the loop
         out = _running_output(n) if keep else None
         cdef double[::1] means
         if keep:
             means = out
             for i in range(n):
-                self._add(xs[i])
-                means[i] = self.mean
+                count += 1.0
+                mean = _mean_with(mean, count, xs[i])  # _add's arithmetic
+                means[i] = mean
         if n == 0:
             return out
         cdef Moments merged = _merge_moments(start, _checked_batch(xs, 1))
@@ -591,7 +699,7 @@ cdef class Var:
 
     @cython.final
     cdef inline void _add(self, double x) noexcept:
-        _var_add(&self.n, &self.mean, &self.mean_lo, &self.sum_squares, x)
+        _var_add(&self.n, &self.mean, &self.mean_lo, &self.sum_squares, x, 1.0 / (self.n + 1.0))
 
     @cython.final
     cdef inline void _remove(self, double x) noexcept:
@@ -611,8 +719,10 @@ cdef class Var:
         """Adds every value of a 1-D float array-like (as a batch, then merged); with
         ``running=True``, returns the variance after each value."""
         cdef bint keep = _running_flag(running)
-        cdef const double[::1] xs = _finite_vector(values) if keep else _float_vector(values)
-        cdef Py_ssize_t i, n = xs.shape[0]
+        # Unchecked: the running loop changes only local copies, and _checked_batch rejects a
+        # NaN or infinity before the state changes.
+        cdef const double[::1] xs = _float_vector(values)
+        cdef Py_ssize_t n = xs.shape[0]
         cdef Moments start = self._moments()
         # Local copies of the state, which the loop keeps in registers (through self, every
         # write to the output could alias a field and force a reload); _var_add is update()'s.
@@ -621,11 +731,22 @@ cdef class Var:
         cdef int ddof = self.ddof
         out = _running_output(n) if keep else None
         cdef double[::1] variances
-        if keep:
+        cdef double inverse[RUN_BLOCK]
+        cdef double first
+        cdef Py_ssize_t block
+        cdef int j, size
+        if keep and n:
             variances = out
-            for i in range(n):
-                _var_add(&count, &mean, &mean_lo, &sum_squares, xs[i])
-                variances[i] = _variance(sum_squares, count, ddof)
+            block = 0
+            while block < n:
+                size = <int>min(<Py_ssize_t>RUN_BLOCK, n - block)
+                first = count + 1.0
+                _reciprocals(first, size, inverse)
+                for j in range(size):
+                    _var_add(&count, &mean, &mean_lo, &sum_squares, xs[block + j], inverse[j])
+                    variances[block + j] = sum_squares
+                _variances(first, size, &variances[block], ddof)
+                block += size
         if n == 0:
             return out
         self._set(_merge_moments(start, _checked_batch(xs, 2)))
@@ -1185,16 +1306,15 @@ cdef class EWVar:
         )
 
 
-cdef inline void _moments_add(Moments *m, double x) noexcept nogil:
-    """Pébay's (2008) one-pass update of the moments by one value. The one copy of it:
-    update() and update_many's running loop give the same bits."""
+cdef inline void _moments_add(Moments *m, double x, double inverse) noexcept nogil:
+    """Pébay's (2008) one-pass update of the moments by one value, ``inverse`` being
+    ``1 / (m.n + 1)``. The one copy of it: update() and update_many's running loop give the
+    same bits."""
     cdef double n = m.n + 1.0
-    cdef double delta = (x - m.mean) - m.mean_lo  # x minus the mean so far
-    # 1/n is off the loop-carried chain (n is a count), so the chain has no division in it.
-    cdef double delta_n = (1.0 / n) * delta
+    cdef double delta = _mean_step(&m.mean, &m.mean_lo, x, inverse)  # x minus the mean so far
+    cdef double delta_n = inverse * delta
     cdef double delta_n2 = delta_n * delta_n
     cdef double term = delta * delta_n * (n - 1.0)
-    _shifted_mean(&m.mean, &m.mean_lo, delta_n)
     m.m4 += term * delta_n2 * (n * n - 3.0 * n + 3.0) + 6.0 * delta_n2 * m.m2 - 4.0 * delta_n * m.m3
     m.m3 += term * delta_n * (n - 2.0) - 3.0 * delta_n * m.m2
     m.m2 += term
@@ -1203,21 +1323,89 @@ cdef inline void _moments_add(Moments *m, double x) noexcept nogil:
 
 cdef inline double _skew_of(double n, double m2, double m3, bint bias) noexcept nogil:
     """The skewness of n > 0 values from their moment sums (0 while all are equal):
-    sqrt(n) * m3 / m2 ** 1.5, times sqrt(n * (n - 1)) / (n - 2) without bias, arranged for one
-    square root and two divisions (running=True computes it for every value)."""
-    if m2 == 0:
-        return 0.0
+    sqrt(n) * m3 / m2 ** 1.5, times sqrt(n * (n - 1)) / (n - 2) without bias (needs n > 2)."""
     if not bias and n > 2:
-        return m3 * n * sqrt((n - 1.0) / m2) / ((n - 2.0) * m2)
-    return m3 * sqrt(n / m2) / m2
+        return _unbiased_skew(n, 1.0 / (n - 2.0), m2, m3)
+    return _biased_skew(n, m2, m3)
+
+
+# The statistics below are arranged for one division and one square root each, the two
+# slow operations, and written branch-free: a select of a value computed anyway (a division
+# by zero is discarded, not trapped), so that the block loops of _skews and _kurtoses
+# vectorise this very code, with the reciprocals of n - 2 and n - 3 from the block's 1/n.
+
+cdef inline double _biased_skew(double n, double m2, double m3) noexcept nogil:
+    """_skew_of with bias: m3 / m2 * sqrt(n / m2)."""
+    cdef double r = 1.0 / m2
+    cdef double skew = m3 * r * sqrt(n * r)
+    return skew if m2 != 0 else 0.0
+
+
+cdef inline double _unbiased_skew(double n, double inverse_2, double m2, double m3) noexcept nogil:
+    """_skew_of without bias, n > 2 and ``inverse_2 = 1 / (n - 2)``."""
+    cdef double r = 1.0 / m2
+    cdef double skew = m3 * r * sqrt((n - 1.0) * r) * (n * inverse_2)
+    return skew if m2 != 0 else 0.0
 
 
 cdef inline double _kurtosis_of(double n, double m2, double m4, bint bias) noexcept nogil:
-    """The excess kurtosis of n > 0 values from their moment sums (-3 while all are equal)."""
-    cdef double k = n * m4 / (m2 * m2) if m2 != 0 else 0.0
+    """The excess kurtosis of n > 0 values from their moment sums (-3 while all are equal),
+    corrected for bias when asked and n > 3."""
     if not bias and n > 3:
-        return ((n * n - 1.0) * k - 3.0 * (n - 1.0) * (n - 1.0)) / ((n - 2.0) * (n - 3.0))
-    return k - 3.0
+        return _unbiased_kurtosis(n, 1.0 / (n - 2.0), 1.0 / (n - 3.0), _kurtosis_ratio(n, m2, m4))
+    return _kurtosis_ratio(n, m2, m4) - 3.0
+
+
+cdef inline double _kurtosis_ratio(double n, double m2, double m4) noexcept nogil:
+    """n * m4 / m2 ** 2 (0 while all values are equal), as two factors of moderate size."""
+    cdef double r = 1.0 / m2
+    cdef double k = (n * r) * (m4 * r)
+    return k if m2 != 0 else 0.0
+
+
+cdef inline double _unbiased_kurtosis(
+    double n, double inverse_2, double inverse_3, double k
+) noexcept nogil:
+    """The bias-corrected excess kurtosis from ``k = _kurtosis_ratio(n, ...)``, n > 3, with
+    ``inverse_2 = 1 / (n - 2)`` and ``inverse_3 = 1 / (n - 3)``."""
+    return ((n * n - 1.0) * k - 3.0 * (n - 1.0) * (n - 1.0)) * (inverse_2 * inverse_3)
+
+
+cdef void _skews(double first, int count, const double *inverse, const double *m2,
+                 double *values, bint bias) noexcept nogil:
+    """A block of running outputs in place: ``values[j]``, M3 after the ``first + j``-th value,
+    becomes ``_skew_of`` of it; ``inverse[j]`` is ``1 / (first + j - 3)``. The branch on
+    ``n`` is taken once per block (the loop over a block past n = 2 has none, and
+    vectorises), so the bits are _skew_of's."""
+    cdef int j
+    if first > 2 and not bias:
+        for j in range(count):
+            values[j] = _unbiased_skew(first + <double>j, inverse[j + 1], m2[j], values[j])
+    elif bias:
+        for j in range(count):
+            values[j] = _biased_skew(first + <double>j, m2[j], values[j])
+    else:
+        for j in range(count):
+            values[j] = _skew_of(first + <double>j, m2[j], values[j], bias)
+
+
+cdef void _kurtoses(double first, int count, const double *inverse, const double *m2,
+                    double *values, bint bias) noexcept nogil:
+    """As _skews, for ``_kurtosis_of`` of M4 in ``values``."""
+    cdef int j
+    cdef double n
+    if first > 3 and not bias:
+        for j in range(count):
+            n = first + <double>j
+            values[j] = _unbiased_kurtosis(
+                n, inverse[j + 1], inverse[j], _kurtosis_ratio(n, m2[j], values[j])
+            )
+    elif bias:
+        for j in range(count):
+            values[j] = _kurtosis_ratio(first + <double>j, m2[j], values[j]) - 3.0
+    else:
+        for j in range(count):
+            values[j] = _kurtosis_of(first + <double>j, m2[j], values[j], bias)
 
 
 cdef class _CentralMoments:
@@ -1255,7 +1443,7 @@ cdef class _CentralMoments:
         # The fields copied in and out here, not by _moments()/_set(): those are virtual calls,
         # which cost the per-value update a quarter of its time.
         cdef Moments m = Moments(self.n, self.mean, self.mean_lo, self.m2, self.m3, self.m4)
-        _moments_add(&m, x)
+        _moments_add(&m, x, 1.0 / (m.n + 1.0))
         self.n, self.mean, self.mean_lo = m.n, m.mean, m.mean_lo
         self.m2, self.m3, self.m4 = m.m2, m.m3, m.m4
 
@@ -1276,23 +1464,36 @@ cdef class _CentralMoments:
         """Adds every value of a 1-D float array-like (as a batch, then merged); with
         ``running=True``, returns the statistic after each value."""
         cdef bint keep = _running_flag(running)
-        cdef const double[::1] xs = _finite_vector(values) if keep else _float_vector(values)
-        cdef Py_ssize_t i, n = xs.shape[0]
+        cdef const double[::1] xs = _float_vector(values)  # checked by the batch, as Var's
+        cdef Py_ssize_t n = xs.shape[0]
         cdef Moments start = self._moments()
         cdef Moments m = start  # a local copy, kept in registers by the loop
         cdef bint bias = self.bias, skew = self._is_skew()
         out = _running_output(n) if keep else None
         cdef double[::1] outputs
-        if keep:
+        cdef double inverse[RUN_BLOCK + 3]  # 1/n of the block's counts, from n - 3
+        cdef double m2[RUN_BLOCK]
+        cdef double first
+        cdef Py_ssize_t block
+        cdef int j, size
+        if keep and n:
             outputs = out
-            # The statistic inlined, not the virtual _value(): a call per value would cost as
-            # much as the update itself.
-            for i in range(n):
-                _moments_add(&m, xs[i])
+            # Blocks (see RUN_BLOCK), each output first the moment it needs; the statistic
+            # inlined, not the virtual _value(): a call per value costs as much as the update.
+            block = 0
+            while block < n:
+                size = <int>min(<Py_ssize_t>RUN_BLOCK, n - block)
+                first = m.n + 1.0
+                _reciprocals(first - 3.0, size + 3, inverse)
+                for j in range(size):
+                    _moments_add(&m, xs[block + j], inverse[j + 3])
+                    m2[j] = m.m2
+                    outputs[block + j] = m.m3 if skew else m.m4
                 if skew:
-                    outputs[i] = _skew_of(m.n, m.m2, m.m3, bias)
+                    _skews(first, size, inverse, m2, &outputs[block], bias)
                 else:
-                    outputs[i] = _kurtosis_of(m.n, m.m2, m.m4, bias)
+                    _kurtoses(first, size, inverse, m2, &outputs[block], bias)
+                block += size
         if n == 0:
             return out
         self._set(_merge_moments(start, _checked_batch(xs, 4)))
@@ -1582,7 +1783,7 @@ cdef class Rolling:
                 size -= 1
             x = xs[i]
             if variance:
-                _var_add(&n, &mean, &mean_lo, &sum_squares, x)
+                _var_add(&n, &mean, &mean_lo, &sum_squares, x, 1.0 / (n + 1.0))
             else:
                 n += 1.0
                 mean = _mean_with(mean, n, x)

@@ -109,6 +109,66 @@ def test_batch_path_accuracy_on_values_far_from_zero(name):
         assert same_bits(out, expected)
 
 
+def long_streams() -> dict[str, np.ndarray]:
+    """Streams over many of the running loops' blocks (256 values each) that push the
+    double-double mean to its edges: a random walk; a wave whose running mean swings across
+    zero (its low part outgrows 2 ** -40 of the high part and is renormalised, 8 times for Var
+    by a model of the arithmetic); values far from zero; and a mixture of two scales."""
+    rng = np.random.default_rng(21)
+    walk = np.cumsum(rng.normal(size=3000)) - 20.0
+    far = 1e9 + rng.normal(size=3000)
+    mixed = np.where(rng.random(3000) < 0.01, 1e6, 1.0) * rng.normal(size=3000)
+    wave = 3.0 * np.sin(np.arange(3000) * 0.05) + 0.01 * np.random.default_rng(22).normal(size=3000)
+    return {"walk": walk, "wave": wave, "far": far, "mixed": mixed}
+
+
+@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("stream", ["walk", "wave", "far", "mixed"])
+def test_long_streams_are_a_loop_of_update_and_get_block_after_block(name, stream):
+    values = long_streams()[stream]
+    looped, batched = FACTORIES[name](), FACTORIES[name]()
+    looped.update_many(values[:7])
+    batched.update_many(values[:7])
+    expected = loop_of_update_and_get(looped, values[7:])
+    out = batched.update_many(values[7:], running=True)
+    if name in BATCH_STATE:
+        assert same_bits(out[:-1], expected[:-1])
+    else:
+        assert same_bits(out, expected)
+
+
+@pytest.mark.parametrize("name", ["Var", "Skew", "Kurtosis", "Rolling(Var)"])
+@pytest.mark.parametrize("stream", ["walk", "wave", "far", "mixed"])
+def test_states_after_long_streams_unpickle_and_go_on_alike(name, stream):
+    # update() leaves the double-double mean unnormalised until its low part passes 2 ** -40
+    # of the high part: every state it reaches must pass the check of __setstate__.
+    values = long_streams()[stream]
+    stat = FACTORIES[name]()
+    for x in values:
+        stat.update(x)
+        if name != "Rolling(Var)":
+            _, _, _, mean, mean_lo, *_ = stat.__reduce__()[2]
+            assert abs(mean_lo) <= 2.0**-40 * abs(mean)
+    copy = pickle.loads(pickle.dumps(stat))
+    assert state(copy) == state(stat)
+    assert same_bits(
+        copy.update_many(values[:300], running=True), stat.update_many(values[:300], running=True)
+    )
+
+
+@pytest.mark.parametrize("name", ["Var", "Skew", "Kurtosis"])
+def test_a_state_whose_mean_lo_passes_its_bound_is_refused(name):
+    stat = FACTORIES[name]()
+    stat.update_many([1.0, 2.0, 4.0, 8.0])
+    cls, args, fields = stat.__reduce__()
+    kind, version, n, mean, _, *rest = fields
+    for bad in (mean * 2.0**-39, -mean * 1e-6, mean):
+        fresh = cls(*args)
+        with pytest.raises(ValueError, match=r"mean_lo .* exceeds 2 \*\* -40 of mean"):
+            fresh.__setstate__((kind, version, n, mean, bad, *rest))
+        assert fresh.get() is None  # nothing was stored
+
+
 @pytest.mark.parametrize("name", NAMES)
 def test_an_empty_batch_returns_an_empty_array_and_changes_nothing(name):
     stat = FACTORIES[name]()
