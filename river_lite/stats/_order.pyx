@@ -102,7 +102,7 @@ cdef extern from *:
 cdef const StatsApi *api = <const StatsApi *>PyCapsule_GetPointer(
     _core.stats_api, "native_stats_api"
 )
-if api.size != sizeof(StatsApi) or api.version != 3:
+if api.size != sizeof(StatsApi) or api.version != 4:
     raise ImportError(
         "the Rust and Cython extensions of this package come from different builds "
         f"(stats API size {api.size} version {api.version}); reinstall the package"
@@ -348,9 +348,10 @@ cdef class IQR:
                     api.p2_update_pair_many_running(
                         self.lower, self.upper, &xs[0], xs.shape[0], &ranges[0]
                     )
-                else:
-                    api.p2_update_many(self.lower, &xs[0], xs.shape[0])
-                    api.p2_update_many(self.upper, &xs[0], xs.shape[0])
+                else:  # no outputs: both quantiles updated value by value
+                    api.p2_update_pair_many_running(
+                        self.lower, self.upper, &xs[0], xs.shape[0], NULL
+                    )
         return out
 
     def get(self):

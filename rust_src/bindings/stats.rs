@@ -27,7 +27,7 @@ use crate::engine::common::state;
 /// Capsule name; Cython asks for exactly this name.
 pub const CAPSULE_NAME: &CStr = c"native_stats_api";
 /// Bump when the table below changes.
-pub const API_VERSION: u32 = 3;
+pub const API_VERSION: u32 = 4;
 
 /// Bytes owned by Rust, handed to the caller, who returns them with `bytes_free`.
 #[repr(C)]
@@ -81,7 +81,7 @@ pub struct StatsApi {
     // output per value to `out`, valid for `len` writes; NaN where there is no estimate.
     /// The estimate after each value.
     pub p2_update_many_running: unsafe extern "C" fn(*mut P2Quantile, *const f64, usize, *mut f64),
-    /// `upper - lower` after each value (IQR).
+    /// `upper - lower` after each value (IQR); a null `out` updates both without outputs.
     pub p2_update_pair_many_running:
         unsafe extern "C" fn(*mut P2Quantile, *mut P2Quantile, *const f64, usize, *mut f64),
     /// The window's `q` quantile after each value.
@@ -190,9 +190,7 @@ unsafe extern "C" fn p2_update_pair(first: *mut P2Quantile, second: *mut P2Quant
 
 unsafe extern "C" fn p2_update_many(engine: *mut P2Quantile, data: *const f64, len: usize) {
     let engine = unsafe { &mut *engine };
-    unsafe { values(data, len) }
-        .iter()
-        .for_each(|&x| engine.update(x));
+    engine.update_many(unsafe { values(data, len) }, |_| {});
 }
 
 unsafe extern "C" fn p2_get(engine: *const P2Quantile, out: *mut f64) -> bool {
@@ -261,10 +259,12 @@ unsafe extern "C" fn p2_update_many_running(
 ) {
     let engine = unsafe { &mut *engine };
     let (values, out) = unsafe { (values(data, len), outputs(out, len)) };
-    for (&x, slot) in values.iter().zip(out) {
-        engine.update(x);
-        *slot = engine.get().unwrap_or(f64::NAN);
-    }
+    let mut slots = out.iter_mut();
+    engine.update_many(values, |estimate| {
+        if let Some(slot) = slots.next() {
+            *slot = estimate;
+        }
+    });
 }
 
 unsafe extern "C" fn p2_update_pair_many_running(
@@ -275,7 +275,19 @@ unsafe extern "C" fn p2_update_pair_many_running(
     out: *mut f64,
 ) {
     let (lower, upper) = unsafe { (&mut *lower, &mut *upper) };
-    let (values, out) = unsafe { (values(data, len), outputs(out, len)) };
+    let values = unsafe { values(data, len) };
+    if out.is_null() {
+        // No outputs (running=False): each value still updates both in turn, which overlaps
+        // the two updates in the CPU; 12% faster than a pass per quantile, measured on x86-64.
+        // (Each update_many keeping its markers local does not pay off for two: 28 of them do
+        // not fit in the registers.)
+        values.iter().for_each(|&x| {
+            lower.update(x);
+            upper.update(x);
+        });
+        return;
+    }
+    let out = unsafe { outputs(out, len) };
     for (&x, slot) in values.iter().zip(out) {
         lower.update(x);
         upper.update(x);

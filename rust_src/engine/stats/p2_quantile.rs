@@ -98,67 +98,37 @@ impl P2Quantile {
             return;
         }
         self.count += 1;
-
-        // Extend the extremes, then shift the position of every marker above x.
-        let last = MARKERS - 1;
-        if x < self.heights[0] {
-            self.heights[0] = x;
-        } else if x > self.heights[last] {
-            self.heights[last] = x;
-        }
-        // The last marker's position is the count before this value (`validate` checks it),
-        // already a float: cheaper than converting the u64 count.
-        let n_minus_1 = self.positions[last];
-        for i in 1..last {
-            // Comparing instead of searching avoids unpredictable branches. Written as an `if`
-            // (not `as f64` of the bool), it compiles to vector compares, two markers at a time.
-            self.positions[i] += if x < self.heights[i] { 1.0 } else { 0.0 };
-        }
-        self.positions[last] = n_minus_1 + 1.0;
-
-        for i in 1..last {
-            let desired = 1.0 + n_minus_1 * self.probabilities[i];
-            let drift = desired - self.positions[i];
-            // A marker moves when it has drifted a whole step and has room on that side.
-            // Whether it drifted is random (about one update in seven per marker), so this
-            // branch is mispredicted about that often, which was about half the time of an
-            // update where measured (x86-64). One test covers both directions; the room check
-            // almost never fails.
-            if drift.abs() >= 1.0 {
-                // The direction is random too: the room on both sides is computed and one is
-                // selected, rather than branched on.
-                let step = 1.0f64.copysign(drift);
-                let right = self.positions[i + 1] - self.positions[i];
-                let left = self.positions[i] - self.positions[i - 1];
-                if (if drift > 0.0 { right } else { left }) > 1.0 {
-                    let parabolic = self.parabolic(i, step, left, right);
-                    self.heights[i] =
-                        if self.heights[i - 1] < parabolic && parabolic < self.heights[i + 1] {
-                            parabolic
-                        } else {
-                            self.linear(i, step)
-                        };
-                    self.positions[i] += step;
-                }
-            }
-        }
+        move_markers(
+            &mut self.heights,
+            &mut self.positions,
+            &self.probabilities,
+            x,
+        );
     }
 
-    /// The piecewise-parabolic prediction of marker i moved by `step` (±1), `left` and `right`
-    /// being its distances to its neighbours' positions. The paper's formula has three
-    /// divisions; over the common denominator it needs one.
-    fn parabolic(&self, i: usize, step: f64, left: f64, right: f64) -> f64 {
-        let q = &self.heights;
-        let numerator =
-            (left + step) * (q[i + 1] - q[i]) * left + (right - step) * (q[i] - q[i - 1]) * right;
-        q[i] + step * numerator / (left * right * (left + right))
-    }
-
-    /// The linear prediction of marker i moved by `step` (±1).
-    fn linear(&self, i: usize, step: f64) -> f64 {
-        let j = if step > 0.0 { i + 1 } else { i - 1 };
-        self.heights[i]
-            + step * (self.heights[j] - self.heights[i]) / (self.positions[j] - self.positions[i])
+    /// Adds `values` in order, exactly as `update` one by one, calling `after` with the
+    /// estimate after each. Meanwhile the markers are local variables, which the compiler keeps
+    /// in registers (through `self`, every value stores and reloads them): 14% less time per
+    /// value, measured on x86-64.
+    #[inline(always)]
+    pub fn update_many(&mut self, values: &[f64], mut after: impl FnMut(f64)) {
+        let mut rest = values;
+        while self.count < MARKERS as u64 {
+            let Some((&x, tail)) = rest.split_first() else {
+                return;
+            };
+            self.update(x);
+            after(self.get().unwrap_or(f64::NAN)); // never NaN: a value was just added
+            rest = tail;
+        }
+        let (mut heights, mut positions) = (self.heights, self.positions);
+        for &x in rest {
+            move_markers(&mut heights, &mut positions, &self.probabilities, x);
+            after(heights[self.target]);
+        }
+        self.count += rest.len() as u64;
+        self.heights = heights;
+        self.positions = positions;
     }
 
     /// The current estimate, or `None` before any value.
@@ -197,6 +167,77 @@ impl P2Quantile {
         }
         Ok(())
     }
+}
+
+/// The moving phase of an update by `x` (once the markers are placed): extends the extremes,
+/// shifts the position of every marker above `x`, and moves the markers that drifted.
+#[inline(always)]
+fn move_markers(
+    heights: &mut [f64; MARKERS],
+    positions: &mut [f64; MARKERS],
+    probabilities: &[f64; MARKERS],
+    x: f64,
+) {
+    let last = MARKERS - 1;
+    if x < heights[0] {
+        heights[0] = x;
+    } else if x > heights[last] {
+        heights[last] = x;
+    }
+    // The last marker's position is the count before this value (`validate` checks it),
+    // already a float: cheaper than converting the u64 count.
+    let n_minus_1 = positions[last];
+    for i in 1..last {
+        // Comparing instead of searching avoids unpredictable branches. Written as an `if`
+        // (not `as f64` of the bool), it compiles to vector compares, two markers at a time.
+        positions[i] += if x < heights[i] { 1.0 } else { 0.0 };
+    }
+    positions[last] = n_minus_1 + 1.0;
+
+    for i in 1..last {
+        let desired = 1.0 + n_minus_1 * probabilities[i];
+        let drift = desired - positions[i];
+        // A marker moves when it has drifted a whole step and has room on that side.
+        // Whether it drifted is random (2.5 moves per value over the five inner markers on a
+        // normal stream), so this branch is mispredicted often, which is most of the time of
+        // an update where measured (x86-64). Computing every move and selecting instead was
+        // slower still (the moves chain through the heights); so were one pass for the drift
+        // of all markers and a loop over those that drifted. One test covers both directions;
+        // the room check almost never fails.
+        if drift.abs() >= 1.0 {
+            // The direction is random too: the room on both sides is computed and one is
+            // selected, rather than branched on.
+            let step = 1.0f64.copysign(drift);
+            let right = positions[i + 1] - positions[i];
+            let left = positions[i] - positions[i - 1];
+            if (if drift > 0.0 { right } else { left }) > 1.0 {
+                let predicted = parabolic(heights, i, step, left, right);
+                heights[i] = if heights[i - 1] < predicted && predicted < heights[i + 1] {
+                    predicted
+                } else {
+                    linear(heights, positions, i, step)
+                };
+                positions[i] += step;
+            }
+        }
+    }
+}
+
+/// The piecewise-parabolic prediction of marker i moved by `step` (±1), `left` and `right`
+/// being its distances to its neighbours' positions. The paper's formula has three
+/// divisions; over the common denominator it needs one.
+#[inline(always)]
+fn parabolic(q: &[f64; MARKERS], i: usize, step: f64, left: f64, right: f64) -> f64 {
+    let numerator =
+        (left + step) * (q[i + 1] - q[i]) * left + (right - step) * (q[i] - q[i - 1]) * right;
+    q[i] + step * numerator / (left * right * (left + right))
+}
+
+/// The linear prediction of marker i moved by `step` (±1).
+#[inline(always)]
+fn linear(heights: &[f64; MARKERS], positions: &[f64; MARKERS], i: usize, step: f64) -> f64 {
+    let j = if step > 0.0 { i + 1 } else { i - 1 };
+    heights[i] + step * (heights[j] - heights[i]) / (positions[j] - positions[i])
 }
 
 /// Linear interpolation between order statistics (NumPy's default `method="linear"`, Hyndman &
@@ -330,11 +371,11 @@ mod tests {
             if (drift >= 1.0 && room_right > 1.0) || (drift <= -1.0 && room_left < -1.0) {
                 let step = drift.signum();
                 let left = p2.positions[i] - p2.positions[i - 1];
-                let parabolic = p2.parabolic(i, step, left, room_right);
+                let parabolic = parabolic(&p2.heights, i, step, left, room_right);
                 p2.heights[i] = if p2.heights[i - 1] < parabolic && parabolic < p2.heights[i + 1] {
                     parabolic
                 } else {
-                    p2.linear(i, step)
+                    linear(&p2.heights, &p2.positions, i, step)
                 };
                 p2.positions[i] += step;
             }
@@ -373,6 +414,22 @@ mod tests {
                     fast.update(x);
                     plain_update(&mut plain, x);
                     assert_eq!(fast, plain, "q={q}, x={x}");
+                }
+                // And update_many, from every fill of the markers, is the loop of update.
+                for seen in [0, 1, 3, MARKERS, MARKERS + 2] {
+                    let (mut batched, mut looped) = (P2Quantile::new(q), P2Quantile::new(q));
+                    values[..seen].iter().for_each(|&x| {
+                        batched.update(x);
+                        looped.update(x);
+                    });
+                    let mut estimates = Vec::new();
+                    batched.update_many(&values[seen..], |e| estimates.push(e));
+                    for (&x, &estimate) in values[seen..].iter().zip(&estimates) {
+                        looped.update(x);
+                        assert_eq!(Some(estimate), looped.get(), "q={q}, seen={seen}");
+                    }
+                    assert_eq!(estimates.len(), values.len() - seen);
+                    assert_eq!(batched, looped, "q={q}, seen={seen}");
                 }
             }
         }
