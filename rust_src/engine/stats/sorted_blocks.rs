@@ -54,33 +54,40 @@ struct Block {
     rank: Vec<u32>,
     /// Bit `i` is set when `sorted[i]` is in the window.
     present: Vec<u64>,
-    /// Reused buffers of (key, arrival) pairs for sorting.
-    scratch: Vec<(u64, u32)>,
+}
+
+/// The (key, arrival) pairs a block is sorted in, and the radix sort's buffer: 32 bytes per
+/// value, shared by the two blocks (one is filled at a time), so that a batch touches half
+/// as much fresh memory: at W = 10^6, the page faults of fresh memory were a third of the time.
+#[derive(Default)]
+struct SortSpace {
+    pairs: Vec<(u64, u32)>,
     buffer: Vec<(u64, u32)>,
 }
 
 impl Block {
     /// Refills this block (reusing its memory) with the values of `parts`, in order, starting
     /// at stream position `start`; no value is in the window yet.
-    fn fill(&mut self, start: usize, parts: [&[f64]; 3]) {
+    fn fill(&mut self, start: usize, parts: [&[f64]; 3], space: &mut SortSpace) {
         self.start = start;
-        self.scratch.clear();
+        let pairs = &mut space.pairs;
+        pairs.clear();
         for part in parts {
-            let first = self.scratch.len();
-            self.scratch.extend(
+            let first = pairs.len();
+            pairs.extend(
                 part.iter()
                     .enumerate()
                     .map(|(j, &x)| (float_key(x), (first + j) as u32)),
             );
         }
-        sort_by_key(&mut self.scratch, &mut self.buffer);
-        let len = self.scratch.len();
+        sort_by_key(pairs, &mut space.buffer);
+        let len = pairs.len();
         self.sorted.clear();
         self.sorted
-            .extend(self.scratch.iter().map(|&(key, _)| key_float(key)));
+            .extend(pairs.iter().map(|&(key, _)| key_float(key)));
         self.rank.clear();
         self.rank.resize(len, 0);
-        for (i, &(_, arrival)) in self.scratch.iter().enumerate() {
+        for (i, &(_, arrival)) in pairs.iter().enumerate() {
             self.rank[arrival as usize] = i as u32;
         }
         self.present.clear();
@@ -157,19 +164,6 @@ impl Block {
             k -= count;
         }
         self.len()
-    }
-
-    /// The present values, ascending.
-    fn present_values(&self) -> Vec<f64> {
-        let mut values = Vec::new();
-        for (word, &bits) in self.present.iter().enumerate() {
-            let mut bits = bits;
-            while bits != 0 {
-                values.extend(self.sorted.get(word * 64 + bits.trailing_zeros() as usize));
-                bits &= bits - 1;
-            }
-        }
-        values
     }
 }
 
@@ -347,7 +341,8 @@ pub fn run<const N: usize>(
 
     let mut old = Block::default();
     let mut new = Block::default();
-    new.fill(0, block_values(0));
+    let mut space = SortSpace::default();
+    new.fill(0, block_values(0), &mut space);
     for j in 0..m {
         let u = new.rank[j] as usize;
         new.set(u);
@@ -372,7 +367,7 @@ pub fn run<const N: usize>(
             next_block = next_block.saturating_add(w);
             // The window is exactly the new block: it becomes the old one.
             std::mem::swap(&mut old, &mut new);
-            new.fill(t, block_values(t));
+            new.fill(t, block_values(t), &mut space);
             for probe in &mut probes {
                 probe.old = probe.new;
                 probe.new = new.len();
@@ -393,22 +388,36 @@ pub fn run<const N: usize>(
         let len = (t + 1).min(w);
         *slot = combine(probes.each_mut().map(|probe| probe.read(len, &old, &new)));
     }
-    merge_sorted(&old.present_values(), &new.present_values())
+    window_values(&old, &new)
 }
 
-/// The union of two ascending sequences, ascending.
-fn merge_sorted(a: &[f64], b: &[f64]) -> Vec<f64> {
-    let mut merged = Vec::with_capacity(a.len() + b.len());
-    let (mut i, mut j) = (0, 0);
-    while let (Some(&x), Some(&y)) = (a.get(i), b.get(j)) {
-        // Which sequence goes next is a coin flip: selected, not branched.
-        let take_a = x <= y;
-        merged.push(if take_a { x } else { y });
-        i += usize::from(take_a);
-        j += usize::from(!take_a);
+/// The values in the window, that is present in either block, ascending: the two blocks'
+/// present values merged as their bits are scanned, with no copy of either.
+fn window_values(old: &Block, new: &Block) -> Vec<f64> {
+    let count = |block: &Block| -> usize {
+        block
+            .present
+            .iter()
+            .map(|bits| bits.count_ones() as usize)
+            .sum()
+    };
+    let mut merged = Vec::with_capacity(count(old) + count(new));
+    let (mut i, mut j) = (old.next_present(0), new.next_present(0));
+    while i < old.len() && j < new.len() {
+        // Which block goes next is a coin flip: selected, not branched.
+        let (x, y) = (old.sorted[i], new.sorted[j]);
+        let take_old = x <= y;
+        merged.push(if take_old { x } else { y });
+        let (next_i, next_j) = (old.next_present(i + 1), new.next_present(j + 1));
+        i = if take_old { next_i } else { i };
+        j = if take_old { j } else { next_j };
     }
-    merged.extend_from_slice(&a[i..]);
-    merged.extend_from_slice(&b[j..]);
+    for (block, mut k) in [(old, i), (new, j)] {
+        while k < block.len() {
+            merged.push(block.sorted[k]);
+            k = block.next_present(k + 1);
+        }
+    }
     merged
 }
 
