@@ -223,11 +223,14 @@ class BuildExtRequiringRust(build_ext):
             # GCC and Clang: paths in debug info and __FILE__ relative to the source directory.
             # No errno from sqrt and no FP traps (none is ever enabled): both only let the
             # compiler vectorise loops with square roots and selects (the running skewness, the
-            # NaN count); results are the same bits.
+            # NaN count); results are the same bits. No fused multiply-adds formed behind the
+            # code's back (GCC's default where the target has them, as on arm64): a statistic's
+            # scalar get() and its vectorised running loop must round alike.
             compile_flags = [
                 f"-ffile-prefix-map={HERE.resolve()}=.",
                 "-fno-math-errno",
                 "-fno-trapping-math",
+                "-ffp-contract=off",
             ]
             link_flags = []
         for extension in self.extensions:
