@@ -213,11 +213,12 @@ def test_in_fresh_venv(python: Path, wheel: Path) -> None:
         run(python, "-m", "venv", venv)
         venv_python = venv / "bin" / "python"
         run(venv_python, "-m", "pip", "install", "--quiet", f"{wheel}[test]")
-        # The tests run from a copy outside the checkout, against the installed wheel only.
+        # The tests run from a copy outside the checkout, against the installed wheel only,
+        # under the project's pytest configuration (filterwarnings = error included), as the
+        # release's cibuildwheel runs them (test-sources: tests and pyproject.toml).
         shutil.copytree(ROOT / "tests", Path(tmp) / "tests")
-        with open(ROOT / "pyproject.toml", "rb") as f:
-            addopts = tomllib.load(f)["tool"]["pytest"]["ini_options"]["addopts"]
-        run(venv_python, "-m", "pytest", "-p", "no:cacheprovider", *addopts, "tests", cwd=tmp)
+        shutil.copy(ROOT / "pyproject.toml", Path(tmp) / "pyproject.toml")
+        run(venv_python, "-m", "pytest", "-p", "no:cacheprovider", cwd=tmp)
 
 
 def check_no_cargo_fails_fast(python: Path, sdist: Path) -> None:

@@ -302,7 +302,7 @@ cdef enum:
     # root): a block's 1/n come first and its outputs after its updates, each in a loop of
     # independent values that the compiler vectorises, which halves their cost on the
     # divider; the one loop left in between is the update's chain. 256 values keep the
-    # block's buffers (6 KiB on the stack) in the L1 cache.
+    # block's buffers (at most 4 KiB, on the stack) in the L1 cache.
     RUN_BLOCK = 256
 
 
@@ -353,7 +353,9 @@ cdef inline void _var_remove(
 
 cdef inline double _variance(double sum_squares, double n, int ddof) noexcept nogil:
     """Var.get() once a value was seen (0.0 while ``n <= ddof``, as River)."""
-    cdef double variance = sum_squares / (n - ddof)  # first: the block loop's form
+    # Divided whatever n is, then selected (not branched on), so that _variances vectorises
+    # this very code; a division by zero is discarded, not trapped.
+    cdef double variance = sum_squares / (n - ddof)
     return variance if n > ddof else 0.0
 
 

@@ -316,7 +316,7 @@ def test_a_bad_sample_before_the_model_exists_is_refused_and_not_kept(make):
         (sample, [1], TypeError, "one class label"),
         (sample, {1}, TypeError, "one class label"),
         (sample, Decimal("NaN"), TypeError, "one class label"),
-        (sample, np.datetime64("NaT"), TypeError, "one class label"),
+        (sample, np.datetime64("NaT", "ns"), TypeError, "one class label"),
         (sample, object(), TypeError, "one class label"),
         (sample, b"a", TypeError, "one class label"),
     ]:

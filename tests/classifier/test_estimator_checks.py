@@ -29,14 +29,23 @@ def expected_failed_checks(estimator) -> dict[str, str]:
 warnings.filterwarnings("ignore", message=".*does not inherit from `sklearn.base.BaseEstimator`")
 
 
-@parametrize_with_checks(
-    [
-        SGDClassifier(random_state=0),
-        SGDClassifier(multi_class="ovr", penalty="elasticnet", average=True, random_state=0),
-        # Small network and few epochs keep the checks fast; accuracy checks still pass.
-        MLPClassifier(hidden_layer_sizes=(16,), max_iter=200, random_state=0),
-    ],
-    expected_failed_checks=expected_failed_checks,
+def listed(mark: pytest.MarkDecorator) -> pytest.MarkDecorator:
+    """``parametrize_with_checks``'s mark with its checks in a list: scikit-learn < 1.8 hands
+    pytest a generator, which pytest >= 9 deprecates (an error under filterwarnings = error)."""
+    argnames, argvalues = mark.args
+    return pytest.mark.parametrize(argnames, list(argvalues), **mark.kwargs)
+
+
+@listed(
+    parametrize_with_checks(
+        [
+            SGDClassifier(random_state=0),
+            SGDClassifier(multi_class="ovr", penalty="elasticnet", average=True, random_state=0),
+            # Small network and few epochs keep the checks fast; accuracy checks still pass.
+            MLPClassifier(hidden_layer_sizes=(16,), max_iter=200, random_state=0),
+        ],
+        expected_failed_checks=expected_failed_checks,
+    )
 )
 def test_sklearn_estimator_checks(estimator, check):
     check(estimator)
