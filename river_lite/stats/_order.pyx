@@ -201,10 +201,11 @@ cdef class Quantile:
     one keeps seven, two more than the paper's (and River's) five, placed next to ``q``, which
     makes it more accurate. After 4,096 values the markers move two ranks at a time, which
     halves the time of an update at no measured cost in accuracy. It is approximate; until
-    the markers start moving (seven values) the exact quantile of the values seen is returned. ``get()`` returns ``None`` before the first
-    update. NaN and infinite values raise ``ValueError`` and leave the state unchanged. It cannot
-    be merged (``+``, ``-`` raise ``TypeError``): the markers of two streams do not determine
-    the quantile of their union.
+    the markers start moving (seven values) the exact quantile of the values seen is
+    returned. ``get()`` returns ``None`` before the first update. NaN and infinite values
+    raise ``ValueError`` and leave the state unchanged. It cannot be merged (``+``, ``-``
+    raise ``TypeError``): the markers of two streams do not determine the quantile of their
+    union.
 
     Examples
     --------

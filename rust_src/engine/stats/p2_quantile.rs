@@ -480,7 +480,7 @@ mod tests {
             if p2.count <= MARKERS as u64 {
                 continue;
             }
-            let long = p2.count - 1 >= LONG_STREAM;
+            let long = p2.count > LONG_STREAM;
             let stride = if long { 2.0 } else { 1.0 };
             for m in 1..MARKERS - 1 {
                 let desired = 1.0 + (p2.count - 1) as f64 * p2.probabilities[m];
