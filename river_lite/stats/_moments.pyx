@@ -844,16 +844,31 @@ cdef class _Extreme:
         extreme after each value."""
         cdef bint keep = _running_flag(running)
         cdef const double[::1] xs = _finite_vector(values)
-        cdef Py_ssize_t i
-        if not keep:
-            for i in range(xs.shape[0]):
-                self._add(xs[i])
-            return None
-        out = _running_output(xs.shape[0])
-        cdef double[::1] extremes = out
-        for i in range(xs.shape[0]):
-            self._add(xs[i])
-            extremes[i] = self.value
+        cdef Py_ssize_t i, start = 0
+        out = _running_output(xs.shape[0]) if keep else None
+        cdef double[::1] extremes
+        # _add's comparison on locals (a store to `extremes` could alias the fields, which
+        # then would be reloaded for every value), and on the signed extreme, so that the
+        # loop-carried chain is a compare and a select, without a multiplication. sign is
+        # +1 or -1: multiplying by it twice gives the value back exactly.
+        cdef double sign = self.sign, signed = sign * self.value
+        if xs.shape[0] and self.n == 0:
+            signed = sign * xs[0]
+            start = 1
+        if keep:
+            extremes = out
+            if start:
+                extremes[0] = xs[0]
+            for i in range(start, xs.shape[0]):
+                if sign * xs[i] > signed:
+                    signed = sign * xs[i]
+                extremes[i] = sign * signed
+        else:
+            for i in range(start, xs.shape[0]):
+                if sign * xs[i] > signed:
+                    signed = sign * xs[i]
+        self.value = sign * signed
+        self.n += xs.shape[0]
         return out
 
     def get(self):
@@ -955,6 +970,14 @@ cdef class Max(_Extreme):
         return "max"
 
 
+cdef inline void _widen(double *low, double *high, double x) noexcept nogil:
+    """Extends the range [low, high] to ``x``: PeakToPeak's update once it has a value."""
+    if x < low[0]:
+        low[0] = x
+    elif x > high[0]:
+        high[0] = x
+
+
 cdef class PeakToPeak:
     """Running range, maximum minus minimum.
 
@@ -987,10 +1010,8 @@ cdef class PeakToPeak:
         if self.n == 0:
             self.low = x
             self.high = x
-        elif x < self.low:
-            self.low = x
-        elif x > self.high:
-            self.high = x
+        else:
+            _widen(&self.low, &self.high, x)
         self.n += 1.0
 
     def update(self, double x):
@@ -1003,16 +1024,26 @@ cdef class PeakToPeak:
         range after each value."""
         cdef bint keep = _running_flag(running)
         cdef const double[::1] xs = _finite_vector(values)
-        cdef Py_ssize_t i
-        if not keep:
-            for i in range(xs.shape[0]):
-                self._add(xs[i])
-            return None
-        out = _running_output(xs.shape[0])
-        cdef double[::1] ranges = out
-        for i in range(xs.shape[0]):
-            self._add(xs[i])
-            ranges[i] = self.high - self.low
+        cdef Py_ssize_t i, start = 0
+        out = _running_output(xs.shape[0]) if keep else None
+        cdef double[::1] ranges
+        # On locals, as in Min and Max.
+        cdef double low = self.low, high = self.high
+        if xs.shape[0] and self.n == 0:
+            low = high = xs[0]
+            start = 1
+        if keep:
+            ranges = out
+            if start:
+                ranges[0] = high - low
+            for i in range(start, xs.shape[0]):
+                _widen(&low, &high, xs[i])
+                ranges[i] = high - low
+        else:
+            for i in range(start, xs.shape[0]):
+                _widen(&low, &high, xs[i])
+        self.low, self.high = low, high
+        self.n += xs.shape[0]
         return out
 
     def get(self):
@@ -1072,6 +1103,21 @@ cdef double _check_fading_factor(double fading_factor) except -1.0:
     return fading_factor
 
 
+cdef inline double _ew_mean_step(double mean, double x, double a) noexcept nogil:
+    """The weighted mean after ``x``, once there is a mean: River's formula. The one copy of it:
+    update() and update_many's running loop give the same bits."""
+    return a * x + (1.0 - a) * mean
+
+
+cdef inline void _ew_var_step(double *mean, double *var, double x, double a) noexcept nogil:
+    """Finch's (2009) update of the weighted mean and variance by ``x``, once there is a mean.
+    The one copy of it, as ``_ew_mean_step``."""
+    cdef double diff = x - mean[0]
+    cdef double increment = a * diff
+    mean[0] += increment
+    var[0] = (1.0 - a) * (var[0] + diff * increment)
+
+
 cdef class EWMean:
     """Exponentially weighted mean.
 
@@ -1103,10 +1149,7 @@ cdef class EWMean:
         self.fading_factor = _check_fading_factor(fading_factor)
 
     cdef inline void _add(self, double x) noexcept:
-        if self.n == 0:
-            self.mean = x
-        else:
-            self.mean = self.fading_factor * x + (1.0 - self.fading_factor) * self.mean
+        self.mean = x if self.n == 0 else _ew_mean_step(self.mean, x, self.fading_factor)
         self.n += 1.0
 
     def update(self, double x):
@@ -1120,17 +1163,22 @@ cdef class EWMean:
         cdef bint reading = _running_flag(running)
         cdef const double[::1] xs = _finite_vector(values)
         cdef Py_ssize_t i, start = 0
-        cdef double n_before = self.n, mean_before = self.mean
         out = _running_output(xs.shape[0]) if reading else None
         cdef double[::1] means
-        if reading:
+        cdef double running_mean = self.mean
+        if reading and xs.shape[0]:
             # update()'s arithmetic for the outputs; the state then comes from the same
-            # starting point by the faster recurrence below, as with running=False.
+            # starting point by the faster recurrence below, as with running=False. On a
+            # local: a store to `means` could alias `self.mean`, which then would be reloaded.
             means = out
-            for i in range(xs.shape[0]):
-                self._add(xs[i])
-                means[i] = self.mean
-            self.n, self.mean = n_before, mean_before
+            if self.n == 0:
+                running_mean = xs[0]
+                means[0] = running_mean
+                start = 1
+            for i in range(start, xs.shape[0]):
+                running_mean = _ew_mean_step(running_mean, xs[i], self.fading_factor)
+                means[i] = running_mean
+            start = 0
         if xs.shape[0] and self.n == 0:
             self._add(xs[0])
             start = 1
@@ -1211,15 +1259,11 @@ cdef class EWVar:
         self.fading_factor = _check_fading_factor(fading_factor)
 
     cdef inline void _add(self, double x) noexcept:
-        cdef double diff, increment
         if self.n == 0:
             self.mean = x
             self.var = 0.0
         else:
-            diff = x - self.mean
-            increment = self.fading_factor * diff
-            self.mean += increment
-            self.var = (1.0 - self.fading_factor) * (self.var + diff * increment)
+            _ew_var_step(&self.mean, &self.var, x, self.fading_factor)
         self.n += 1.0
 
     def update(self, double x):
@@ -1233,16 +1277,21 @@ cdef class EWVar:
         cdef bint reading = _running_flag(running)
         cdef const double[::1] xs = _finite_vector(values)
         cdef Py_ssize_t i, start = 0
-        cdef double n_before = self.n, mean_before = self.mean, var_before = self.var
         out = _running_output(xs.shape[0]) if reading else None
         cdef double[::1] variances
-        if reading:
-            # As EWMean: update()'s arithmetic for the outputs, the recurrence below for the state.
+        cdef double running_mean = self.mean, running_var = self.var
+        if reading and xs.shape[0]:
+            # As EWMean: update()'s arithmetic for the outputs, on locals, and the recurrence
+            # below for the state.
             variances = out
-            for i in range(xs.shape[0]):
-                self._add(xs[i])
-                variances[i] = self.var
-            self.n, self.mean, self.var = n_before, mean_before, var_before
+            if self.n == 0:
+                running_mean, running_var = xs[0], 0.0
+                variances[0] = running_var
+                start = 1
+            for i in range(start, xs.shape[0]):
+                _ew_var_step(&running_mean, &running_var, xs[i], self.fading_factor)
+                variances[i] = running_var
+            start = 0
         if xs.shape[0] and self.n == 0:
             self._add(xs[0])
             start = 1
