@@ -14,7 +14,8 @@ Three measurements, each competitor run in this same process on the same array:
    ``RollingQuantile`` (on a 200,000-value prefix, where it finishes in reasonable time).
 
 Times are seconds per run, the best of several (a burst of load on a shared machine only ever
-slows a run down); ratios are what to read. Writes its section of benchmarks/RESULTS.md
+slows a run down), the competitors of one ratio timed in turns (``best_interleaved``); ratios
+are what to read. Writes its section of benchmarks/RESULTS.md
 (between the ``stats`` markers) and benchmarks/stats.png. bottleneck and pandas come from the
 ``bench`` dependency group (``pip install --group bench``); River from the ``test`` extra.
 
@@ -42,17 +43,35 @@ from river_lite import stats as lite
 HERE = Path(__file__).resolve().parent
 
 
+def timed(run) -> float:
+    """Seconds of one ``run()``, garbage collection off."""
+    gc.collect()
+    gc.disable()
+    started = time.perf_counter()
+    run()
+    elapsed = time.perf_counter() - started
+    gc.enable()
+    return elapsed
+
+
 def best(run, repeat: int) -> float:
-    """The fastest of ``repeat`` runs of ``run()``, in seconds (garbage collection off)."""
-    times = []
-    for _ in range(repeat):
-        gc.collect()
-        gc.disable()
-        started = time.perf_counter()
-        run()
-        times.append(time.perf_counter() - started)
-        gc.enable()
-    return min(times)
+    """The fastest of ``repeat`` runs of ``run()``, in seconds."""
+    return min(timed(run) for _ in range(repeat))
+
+
+def best_interleaved(runs: dict[str, tuple[object, int]]) -> dict[str, float]:
+    """The fastest of each ``name: (run, repeat)``, the runs taken in turns and each one's
+    spread evenly over the rounds. The competitors of one ratio are timed this way: this
+    machine has spells of seconds in which every run is ~1.5x slower, and timed one after the
+    other, one competitor can sit in a spell while the other does not."""
+    rounds = max(repeat for _, repeat in runs.values())
+    times: dict[str, list[float]] = {name: [] for name in runs}
+    for r in range(rounds):
+        for name, (run, repeat) in runs.items():
+            # Run in the rounds where the share repeat * r / rounds passes a whole number.
+            if (r + 1) * repeat // rounds > r * repeat // rounds:
+                times[name].append(timed(run))
+    return {name: min(values) for name, values in times.items()}
 
 
 def update_loop(make, values: list[float]):
@@ -98,9 +117,14 @@ def per_statistic(array: np.ndarray, repeat: int):
     values = array.tolist()
     results = []
     for name, make_river, make_lite in rows:
-        river_s = best(update_loop(make_river, values), repeat)
-        lite_s = best(update_loop(make_lite, values), repeat)
-        many_s = best(update_many(make_lite, array, False), 5 * repeat)
+        times = best_interleaved(
+            {
+                "river": (update_loop(make_river, values), repeat),
+                "lite": (update_loop(make_lite, values), repeat),
+                "many": (update_many(make_lite, array, False), 5 * repeat),
+            }
+        )
+        river_s, lite_s, many_s = times["river"], times["lite"], times["many"]
         results.append((name, river_s, lite_s, many_s))
         print(
             f"{name:12s} River {river_s:7.3f} s  river_lite {lite_s:7.3f} s "
@@ -151,9 +175,15 @@ def running_values(array: np.ndarray, window: int, repeat: int):
     values = array.tolist()
     results = []
     for name, make, peer in rows:
-        loop_s = best(update_get_loop(make, values), repeat)
-        running_s = best(update_many(make, array, True), 5 * repeat)
-        peer_name, peer_s = (peer[0], best(peer[1], 5 * repeat)) if peer else ("", None)
+        runs = {
+            "loop": (update_get_loop(make, values), repeat),
+            "running": (update_many(make, array, True), 5 * repeat),
+        }
+        if peer:
+            runs["peer"] = (peer[1], 5 * repeat)
+        times = best_interleaved(runs)
+        loop_s, running_s = times["loop"], times["running"]
+        peer_name, peer_s = (peer[0], times["peer"]) if peer else ("", None)
         results.append((name, loop_s, running_s, peer_name, peer_s))
         peer_text = f"  {peer_name} {peer_s:.4f} s" if peer else ""
         print(
@@ -183,11 +213,17 @@ def rolling_quantiles(array: np.ndarray, windows: list[int], river_n: int, repea
         def iqr(running, w=window):
             return update_many(lambda: lite.RollingIQR(w), array, running)
 
-        row["bottleneck"] = best(lambda w=window: bottleneck.move_median(array, w, 1), repeat)
-        row["median running"] = best(median(True), repeat)
-        row["median silent"] = best(median(False), repeat)
-        row["iqr running"] = best(iqr(True), repeat)
-        row["iqr silent"] = best(iqr(False), repeat)
+        row.update(
+            best_interleaved(
+                {
+                    "bottleneck": (lambda w=window: bottleneck.move_median(array, w, 1), repeat),
+                    "median running": (median(True), repeat),
+                    "median silent": (median(False), repeat),
+                    "iqr running": (iqr(True), repeat),
+                    "iqr silent": (iqr(False), repeat),
+                }
+            )
+        )
         row["median update"] = best(
             update_loop(lambda w=window: lite.RollingQuantile(0.5, w), values), 2
         )
@@ -243,8 +279,10 @@ def write_results(args, n, rolling_n, window_for_rolling, table1, table2, table3
             f"{__version__}, River {river.__version__}, bottleneck {bottleneck.__version__}, "
             f"pandas {pd.__version__}, NumPy {np.__version__}, Python {platform.python_version()}, "
             f"{platform.machine()}, {cpu} cores (load average {load:.1f} at the end; other work on "
-            "the machine only slows runs down, so each time is the best of several). Standard "
-            "normal values; every competitor runs in this process on the same array."
+            "the machine only slows runs down, so each time is the best of several, and the "
+            "competitors of one ratio are timed in turns, so that a slow spell slows them "
+            "alike). Standard normal values; every competitor runs in this process on the same "
+            "array."
         ),
         "",
         f"### Per statistic: {n:,} values, against River's per-value `update`",
@@ -306,8 +344,8 @@ def rolling_section(args, rolling_n, table3):
         f"### Rolling quantiles: {rolling_n:,} values, every output",
         "",
         (
-            f"Seconds per run, best of {args.repeat} (per-value loops: of 2; pandas: of 2, 1 at "
-            "window 10^6). bottleneck's `move_median` and pandas' `rolling(W).quantile(q)` return "
+            f"Seconds per run, best of {args.repeat} (bottleneck and river_lite's `update_many` "
+            "in turns; per-value loops: of 2; pandas: of 2, 1 at window 10^6). bottleneck's `move_median` and pandas' `rolling(W).quantile(q)` return "
             "every value, as `running=True` does; `running=False` returns nothing but leaves the "
             "same state. River: its per-value loop timed on a 200,000-value prefix and scaled (at "
             "10^6 it takes minutes). Targets (issue 15 item 2) are marked at windows 10^4 and "
