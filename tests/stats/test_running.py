@@ -137,6 +137,21 @@ def test_long_streams_are_a_loop_of_update_and_get_block_after_block(name, strea
         assert same_bits(out, expected)
 
 
+@pytest.mark.parametrize("name", ["Quantile", "Quantile(0.9)", "IQR"])
+def test_p2_past_4096_values_is_a_loop_of_update_and_get(name):
+    # Past 4,096 values P² markers move in strides of two: the engine's per-value entry and its
+    # batch entry must switch at the same count, also in a state restored from a pickle just
+    # before it (heavy tails: the linear fallback is taken too).
+    values = np.random.default_rng(23).standard_t(3, size=9000)
+    looped, batched = FACTORIES[name](), FACTORIES[name]()
+    expected = loop_of_update_and_get(looped, values)
+    batched.update_many(values[:4000])
+    batched = pickle.loads(pickle.dumps(batched))
+    out = batched.update_many(values[4000:], running=True)
+    assert same_bits(out, expected[4000:])
+    assert state(batched) == state(looped)
+
+
 @pytest.mark.parametrize("name", ["Var", "Skew", "Kurtosis", "Rolling(Var)"])
 @pytest.mark.parametrize("stream", ["walk", "wave", "far", "mixed"])
 def test_states_after_long_streams_unpickle_and_go_on_alike(name, stream):
