@@ -56,6 +56,7 @@ cdef extern from *:
         OwnedBytes (*window_encode)(const RollingWindow *);
         RollingWindow *(*window_decode)(const unsigned char *, size_t, OwnedBytes *);
         void (*p2_update_pair)(P2Quantile *, P2Quantile *, double);
+        void (*p2_update_pair_many)(P2Quantile *, P2Quantile *, const double *, size_t);
         void (*p2_update_many_running)(P2Quantile *, const double *, size_t, double *);
         void (*p2_update_pair_many_running)(
             P2Quantile *, P2Quantile *, const double *, size_t, double *);
@@ -90,6 +91,8 @@ cdef extern from *:
         OwnedBytes (*window_encode)(const RollingWindow *) noexcept nogil
         RollingWindow *(*window_decode)(const unsigned char *, size_t, OwnedBytes *) noexcept nogil
         void (*p2_update_pair)(P2Quantile *, P2Quantile *, double) noexcept nogil
+        void (*p2_update_pair_many)(
+            P2Quantile *, P2Quantile *, const double *, size_t) noexcept nogil
         void (*p2_update_many_running)(
             P2Quantile *, const double *, size_t, double *) noexcept nogil
         void (*p2_update_pair_many_running)(
@@ -102,7 +105,7 @@ cdef extern from *:
 cdef const StatsApi *api = <const StatsApi *>PyCapsule_GetPointer(
     _core.stats_api, "native_stats_api"
 )
-if api.size != sizeof(StatsApi) or api.version != 4:
+if api.size != sizeof(StatsApi) or api.version != 5:
     raise ImportError(
         "the Rust and Cython extensions of this package come from different builds "
         f"(stats API size {api.size} version {api.version}); reinstall the package"
@@ -350,10 +353,8 @@ cdef class IQR:
                     api.p2_update_pair_many_running(
                         self.lower, self.upper, &xs[0], xs.shape[0], &ranges[0]
                     )
-                else:  # no outputs: both quantiles updated value by value
-                    api.p2_update_pair_many_running(
-                        self.lower, self.upper, &xs[0], xs.shape[0], NULL
-                    )
+                else:
+                    api.p2_update_pair_many(self.lower, self.upper, &xs[0], xs.shape[0])
         return out
 
     def get(self):
