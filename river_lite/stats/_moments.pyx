@@ -821,6 +821,14 @@ cdef class Var:
         self._set(Moments(n, mean, mean_lo, sum_squares, 0.0, 0.0))
 
 
+cdef inline double _further(double sign, double signed, double x) noexcept nogil:
+    """Min's and Max's step: the extreme after ``x``, both signed (``sign * value``, sign +1
+    for the maximum, -1 for the minimum), so that one comparison serves both and the chain
+    from one value to the next is a compare and a select, without a multiplication.
+    Multiplying by sign twice gives the value back exactly."""
+    return sign * x if sign * x > signed else signed
+
+
 cdef class _Extreme:
     """Running minimum or maximum: the code Min and Max share (they differ by ``sign``)."""
 
@@ -830,8 +838,10 @@ cdef class _Extreme:
     cdef double sign
 
     cdef inline void _add(self, double x) noexcept:
-        if self.n == 0 or self.sign * x > self.sign * self.value:
+        if self.n == 0:
             self.value = x
+        else:
+            self.value = self.sign * _further(self.sign, self.sign * self.value, x)
         self.n += 1.0
 
     def update(self, double x):
@@ -847,10 +857,8 @@ cdef class _Extreme:
         cdef Py_ssize_t i, start = 0
         out = _running_output(xs.shape[0]) if keep else None
         cdef double[::1] extremes
-        # _add's comparison on locals (a store to `extremes` could alias the fields, which
-        # then would be reloaded for every value), and on the signed extreme, so that the
-        # loop-carried chain is a compare and a select, without a multiplication. sign is
-        # +1 or -1: multiplying by it twice gives the value back exactly.
+        # _add's step on locals: a store to `extremes` could alias the fields, which then
+        # would be reloaded for every value.
         cdef double sign = self.sign, signed = sign * self.value
         if xs.shape[0] and self.n == 0:
             signed = sign * xs[0]
@@ -860,13 +868,11 @@ cdef class _Extreme:
             if start:
                 extremes[0] = xs[0]
             for i in range(start, xs.shape[0]):
-                if sign * xs[i] > signed:
-                    signed = sign * xs[i]
+                signed = _further(sign, signed, xs[i])
                 extremes[i] = sign * signed
         else:
             for i in range(start, xs.shape[0]):
-                if sign * xs[i] > signed:
-                    signed = sign * xs[i]
+                signed = _further(sign, signed, xs[i])
         self.value = sign * signed
         self.n += xs.shape[0]
         return out
