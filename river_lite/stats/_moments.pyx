@@ -1171,24 +1171,21 @@ cdef class EWMean:
         cdef Py_ssize_t i, start = 0
         out = _running_output(xs.shape[0]) if reading else None
         cdef double[::1] means
-        cdef double running_mean = self.mean
-        if reading and xs.shape[0]:
-            # update()'s arithmetic for the outputs; the state then comes from the same
-            # starting point by the faster recurrence below, as with running=False. On a
-            # local: a store to `means` could alias `self.mean`, which then would be reloaded.
-            means = out
-            if self.n == 0:
-                running_mean = xs[0]
-                means[0] = running_mean
-                start = 1
-            for i in range(start, xs.shape[0]):
-                running_mean = _ew_mean_step(running_mean, xs[i], self.fading_factor)
-                means[i] = running_mean
-            start = 0
         if xs.shape[0] and self.n == 0:
             self._add(xs[0])
             start = 1
         cdef double a = self.fading_factor, keep = 1.0 - self.fading_factor, mean = self.mean
+        cdef double running_mean = mean
+        if reading:
+            # update()'s arithmetic for the outputs; the state then comes from the same
+            # starting point by the faster recurrence below, as with running=False. On a
+            # local: a store to `means` could alias `self.mean`, which then would be reloaded.
+            means = out
+            if start:
+                means[0] = running_mean
+            for i in range(start, xs.shape[0]):
+                running_mean = _ew_mean_step(running_mean, xs[i], a)
+                means[i] = running_mean
         # update()'s recurrence, four values at a time: mean_{t+4} = keep^4 mean_t + (a weighted
         # sum of the four values), so the serial chain is one multiply-add per four values.
         cdef double keep2 = keep * keep, keep3 = keep2 * keep, keep4 = keep2 * keep2
@@ -1198,7 +1195,7 @@ cdef class EWMean:
                 keep3 * xs[i] + keep2 * xs[i + 1] + keep * xs[i + 2] + xs[i + 3]
             )
         for i in range(end, xs.shape[0]):
-            mean = a * xs[i] + keep * mean
+            mean = _ew_mean_step(mean, xs[i], a)
         self.mean = mean
         self.n += xs.shape[0] - start
         if reading and xs.shape[0]:
@@ -1285,24 +1282,21 @@ cdef class EWVar:
         cdef Py_ssize_t i, start = 0
         out = _running_output(xs.shape[0]) if reading else None
         cdef double[::1] variances
-        cdef double running_mean = self.mean, running_var = self.var
-        if reading and xs.shape[0]:
-            # As EWMean: update()'s arithmetic for the outputs, on locals, and the recurrence
-            # below for the state.
-            variances = out
-            if self.n == 0:
-                running_mean, running_var = xs[0], 0.0
-                variances[0] = running_var
-                start = 1
-            for i in range(start, xs.shape[0]):
-                _ew_var_step(&running_mean, &running_var, xs[i], self.fading_factor)
-                variances[i] = running_var
-            start = 0
         if xs.shape[0] and self.n == 0:
             self._add(xs[0])
             start = 1
         cdef double a = self.fading_factor, keep = 1.0 - self.fading_factor
-        cdef double mean = self.mean, var = self.var, diff, increment
+        cdef double mean = self.mean, var = self.var
+        cdef double running_mean = mean, running_var = var
+        if reading:
+            # As EWMean: update()'s arithmetic for the outputs, on locals, and the recurrence
+            # below for the state.
+            variances = out
+            if start:
+                variances[0] = running_var
+            for i in range(start, xs.shape[0]):
+                _ew_var_step(&running_mean, &running_var, xs[i], a)
+                variances[i] = running_var
         # update()'s recurrence, four values at a time. Within a block the means are
         # keep^j * mean + (a part that does not depend on mean), so the four deviations, and
         # then the block's variance update, follow from the block's starting mean at once.
@@ -1322,10 +1316,7 @@ cdef class EWVar:
             )
             mean = keep4 * mean + keep * p3 + a * xs[i + 3]
         for i in range(end, xs.shape[0]):
-            diff = xs[i] - mean
-            increment = a * diff
-            mean += increment
-            var = keep * (var + diff * increment)
+            _ew_var_step(&mean, &var, xs[i], a)
         self.mean, self.var = mean, var
         self.n += xs.shape[0] - start
         if reading and xs.shape[0]:
